@@ -1,0 +1,63 @@
+/**
+ * What a subcommand is, and the one wrapper that turns anything it throws
+ * into a one-line message and an exit code.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { BenchError, exitCodeOf, firstLine, toBenchError, usageError } from '../core/errors.ts';
+
+/** A subcommand of `wsb`: one file each under cli/commands/. */
+export interface Command {
+  name: string;
+  /** One line for `wsb --help`. */
+  summary: string;
+  /** The whole `wsb <command> --help` text. */
+  help: string;
+  /** Runs with the arguments after the command name; resolves to the exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * node:util's parseArgs in strict mode, its errors turned into usage errors
+ * (exit code 2) that name the offending flag.
+ */
+export function parseCommandArgs<T extends Options>(argv: string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw usageError(firstLine(error instanceof Error ? error.message : String(error)).replace(/\. To specify a positional argument.*$/, ''));
+  }
+}
+
+/** Splits comma-separated, repeatable flag values: `--x a,b --x c` gives `[a, b, c]`. */
+export function listOption(values: string | string[] | undefined): string[] {
+  if (values === undefined) return [];
+  return (Array.isArray(values) ? values : [values]).flatMap((value) => value.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+/** Parses a positive number flag, or throws a usage error naming the flag. */
+export function numberOption(name: string, value: string | undefined, fallback: number, { integer = false, min = 0 } = {}): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= min || (integer && !Number.isInteger(parsed))) {
+    throw usageError(`--${name} takes a ${integer ? 'whole ' : ''}number greater than ${min}, got "${value}"`);
+  }
+  return parsed;
+}
+
+/**
+ * Runs an action and maps whatever it throws to a one-line message on stderr
+ * and the exit code of the error's kind (2 for usage errors). Set WSB_DEBUG=1
+ * to see the stack.
+ */
+export async function runAction(action: () => Promise<number>, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+  try {
+    return await action();
+  } catch (thrown) {
+    const error: BenchError = toBenchError(thrown);
+    stderr.write(`wsb: ${error.kind === 'usage' ? '' : `${error.kind} error: `}${firstLine(error.message)}\n`);
+    if (process.env['WSB_DEBUG']) stderr.write(`${(thrown as Error)?.stack ?? String(thrown)}\n`);
+    return exitCodeOf[error.kind];
+  }
+}

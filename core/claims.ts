@@ -1,0 +1,129 @@
+/**
+ * The claims ledger: every claim the suite tests, with the sentence it comes
+ * from. Source of every sentence: Fermyon, "How Do Serverless Apps Work?"
+ * (Fermyon's serverless guide), abridged as in DESIGN.md section 1.
+ */
+import type { ClaimVerdict, SuiteName } from './results.ts';
+
+/** A claim under test. */
+export interface Claim {
+  id: string;
+  /** The source sentence, abridged. */
+  source: string;
+  /** What decides it. */
+  decidedBy: string;
+  /** The suite that decides it. */
+  suite: SuiteName;
+}
+
+/** Where the source sentences come from. */
+export const CLAIMS_SOURCE = 'Fermyon, "How Do Serverless Apps Work?" (serverless guide)';
+
+/** Every claim, in ledger order. */
+export const CLAIMS: readonly Claim[] = [
+  {
+    id: 'coldstart-sub-ms',
+    source: 'A WebAssembly runtime has almost no startup time, taking less than a millisecond ... to cold start',
+    decidedBy: 'fresh-instance cold start, p50 and p99, at each layer',
+    suite: 'coldstart',
+  },
+  {
+    id: 'coldstart-orders-of-magnitude',
+    source: 'several orders of magnitude faster than VMs and containers',
+    decidedBy: 'ratio container (and process) cold start / Wasm cold start, same workload, same run; >= 100x counts as two orders',
+    suite: 'coldstart',
+  },
+  {
+    id: 'container-start-seconds',
+    source: 'container startup time takes a few seconds or longer',
+    decidedBy: 'container cold start to first response',
+    suite: 'coldstart',
+  },
+  {
+    id: 'prewarm-idle-cost',
+    source: 'pre-warming is done at the (considerable) cost of consuming CPU and memory for idle instances',
+    decidedBy: 'idle memory and CPU per pre-warmed slot, per substrate',
+    suite: 'coldstart',
+  },
+  {
+    id: 'teardown-per-request',
+    source: 'Once the request is handled, the entire serverless function is torn down',
+    decidedBy: 'no state survives from one request to the next (isolation probe)',
+    suite: 'isolation',
+  },
+  {
+    id: 'density-thousands',
+    source: 'a modest computer ... can securely run thousands of different apps',
+    decidedBy: 'distinct apps resident and serving on one host, memory per app, latency while serving them',
+    suite: 'density',
+  },
+  {
+    id: 'containers-30-per-host',
+    source: 'the container method (30-ish apps per underlying virtual machine)',
+    decidedBy: 'containers resident per host under the same memory budget',
+    suite: 'density',
+  },
+  {
+    id: 'throughput-100k',
+    source: 'at a throughput of 100k or more requests per second',
+    decidedBy: "requests/s through the same HTTP front for each substrate, also per core, with the harness's own ceiling beside it",
+    suite: 'throughput',
+  },
+  {
+    id: 'secure-by-default',
+    source: 'secure by default, allows only the capabilities explicitly enabled',
+    decidedBy: 'isolation probes with and without grants',
+    suite: 'isolation',
+  },
+  {
+    id: 'no-interference',
+    source: 'stops apps on the same host from interfering with one another',
+    decidedBy: "crash, CPU-hog, memory-hog and state probes; a neighbour's p99 under a noisy app",
+    suite: 'isolation',
+  },
+  {
+    id: 'compact-binaries',
+    source: 'WebAssembly binaries are no larger than the compiled code ... much smaller than Docker containers',
+    decidedBy: '.wasm size vs native binary of the same source vs container image size',
+    suite: 'portability',
+  },
+  {
+    id: 'same-binary-everywhere',
+    source: "The same WebAssembly binary can run on Windows, macOS, Linux ... Intel's architecture, Arm's",
+    decidedBy: 'one artifact (sha256) gives byte-identical output on every OS, architecture and engine it runs on',
+    suite: 'portability',
+  },
+  {
+    id: 'near-native',
+    source: 'execution times nearing native application execution',
+    decidedBy: 'CPU-bound workloads, Wasm time / native time for the same source',
+    suite: 'portability',
+  },
+];
+
+/** Looks a claim up by id; throws on an unknown id (a programming error). */
+export function claimById(id: string): Claim {
+  const claim = CLAIMS.find((candidate) => candidate.id === id);
+  if (!claim) throw new Error(`unknown claim id: ${id}`);
+  return claim;
+}
+
+/** A `not-run` verdict with its reason. */
+export function notRun(id: string, reason: string): ClaimVerdict {
+  return { id, verdict: 'not-run', reason, measured: claimById(id).decidedBy, threshold: '-', evidence: [] };
+}
+
+/**
+ * The ledger a run writes: the verdicts the suites gave, and `not-run` with
+ * its reason for every claim no suite decided.
+ */
+export function completeLedger(decided: ReadonlyMap<string, ClaimVerdict>, ranSuites: ReadonlySet<SuiteName>): ClaimVerdict[] {
+  return CLAIMS.map((claim) => {
+    const verdict = decided.get(claim.id);
+    if (verdict) return verdict;
+    const reason = ranSuites.has(claim.suite)
+      ? `the ${claim.suite} suite ran but could not decide this claim`
+      : `the ${claim.suite} suite did not run (select it with --suite ${claim.suite})`;
+    return notRun(claim.id, reason);
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * The runners by name: one module per substrate or engine, all exporting the
+ * same interface (runners/types.ts). Suites and the CLI pick runners here.
+ */
+import { usageError } from '../core/errors.ts';
+import type { Runner } from './types.ts';
+
+/** Factories of every runner, by name, in matrix column order. */
+export const RUNNERS: Record<string, () => Runner> = {};
+
+/** Names of every runner. */
+export function runnerNames(): string[] {
+  return Object.keys(RUNNERS);
+}
+
+/** Resolves runner names to runners; unknown names are a usage error (checked before anything starts). */
+export function resolveRunners(names: readonly string[]): Runner[] {
+  const unknown = names.filter((name) => !(name in RUNNERS));
+  if (unknown.length) {
+    throw usageError(`unknown runner${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} (runners: ${runnerNames().join(', ') || 'none'})`);
+  }
+  return names.map((name) => (RUNNERS[name] as () => Runner)());
+}

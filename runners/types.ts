@@ -1,0 +1,127 @@
+/**
+ * The one interface every runner (substrate or engine) implements, so that
+ * suites drive the same workload through each cell of the substrate x
+ * lifecycle matrix (DESIGN.md section 2) without knowing which runner it is.
+ */
+import type { Workload } from '../fixtures/manifest.ts';
+
+/** How instances are kept: new per request, prepared ahead and used once, or reused. */
+export type Lifecycle = 'cold' | 'prewarmed' | 'warm';
+
+/** Every lifecycle, in matrix order. */
+export const LIFECYCLES: readonly Lifecycle[] = ['cold', 'prewarmed', 'warm'];
+
+/** A request as a CGI/WAGI gateway hands it to a workload. */
+export interface WorkloadRequest {
+  /** `GET`, `POST`, ... */
+  method: string;
+  /** Path without the query, e.g. `/hello`. */
+  path: string;
+  /** Query string without the `?`, e.g. `kib=64`. */
+  query: string;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/** A parsed CGI response: status, headers (lower-case names) and body. */
+export interface WorkloadResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/** What one invocation returned, with the runner's own timings. */
+export interface InvokeResult {
+  response: WorkloadResponse;
+  /**
+   * L0: compiled artifact in memory -> instance ready, in ns, measured by the
+   * runner where the step is separable (null where it is not).
+   */
+  instantiateNs: number | null;
+  /** L1: request handed to a new (or reused) instance -> complete response, in ns. */
+  invokeNs: number;
+  /** The guest's exit status (proc_exit code or process exit code), when it has one. */
+  exitCode: number | null;
+  /** What the guest wrote to stderr (capped), for diagnostics. */
+  stderr: string;
+}
+
+/** What to open: one cell of the matrix. */
+export interface CellSpec {
+  workload: Workload;
+  lifecycle: Lifecycle;
+  /** One of the runner's `configurations`; the runner's first one when omitted. */
+  config?: string;
+  /** Pre-warmed lifecycle: slots kept waiting. @default 4 */
+  poolSize?: number;
+  /** Wall-clock deadline per request, ms. @default 10000 */
+  deadlineMs?: number;
+  /** Memory cap of one instance, MiB. @default 256 */
+  maxMemoryMib?: number;
+  /** Extra environment variables granted to the guest (none by default). */
+  env?: Record<string, string>;
+  /** Host directories granted to the guest (none by default). */
+  dirs?: readonly DirGrant[];
+}
+
+/** A host directory made visible to the guest. */
+export interface DirGrant {
+  hostPath: string;
+  guestPath: string;
+  /** @default false */
+  writable?: boolean;
+}
+
+/** Resident memory and CPU of the slots a pre-warmed or warm cell keeps waiting. */
+export interface IdleCost {
+  slots: number;
+  /** Resident memory of all waiting slots together, bytes. */
+  rssBytes: number;
+  /** CPU time the waiting slots used over the sampling window, as a fraction of one core. */
+  cpuCores: number;
+  /** How the figure was obtained, one line. */
+  method: string;
+}
+
+/** An open cell: it answers requests until closed. */
+export interface Cell {
+  readonly runner: string;
+  readonly config: string;
+  readonly lifecycle: Lifecycle;
+  readonly workload: string;
+  /** Sends one request through the cell. Rejects with a BenchError of kind `guest` on a trap or deadline. */
+  invoke(request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult>;
+  /** Idle cost of what the cell keeps waiting (pre-warmed and warm lifecycles). */
+  idleCost?(): Promise<IdleCost>;
+  /** Releases every instance, process or container the cell holds. */
+  close(): Promise<void>;
+}
+
+/** Whether a runner can be used on this machine. */
+export type Availability = { status: 'available'; detail: string } | { status: 'unavailable'; reason: string };
+
+/** First load of an artifact: what it cost to make it runnable, and its size. */
+export interface Preparation {
+  /** Wasm compile, native build or image build, ns (0 when it was cached and says so in `detail`). */
+  firstLoadNs: number;
+  /** Size of what is deployed: .wasm bytes, binary bytes, image bytes. */
+  artifactBytes: number;
+  detail: string;
+}
+
+/** A substrate or engine column of the matrix. */
+export interface Runner {
+  readonly name: string;
+  readonly description: string;
+  /** Configurations measured as separate cells (e.g. `pooling=off`, `pooling=on`); the first is the default. */
+  readonly configurations: readonly string[];
+  /** Lifecycles this runner implements. */
+  readonly lifecycles: readonly Lifecycle[];
+  /** Whether it can run here; never hangs (bounded by a short timeout). */
+  availability(signal?: AbortSignal): Promise<Availability>;
+  /** Makes the workload runnable (compile, build, image) and reports the first-load cost. */
+  prepare(workload: Workload, config: string, signal?: AbortSignal): Promise<Preparation>;
+  /** Opens a cell. */
+  open(spec: CellSpec, signal?: AbortSignal): Promise<Cell>;
+}

@@ -1,0 +1,9 @@
+/**
+ * The suites by name. A suite name listed in SUITE_NAMES but not here yet is
+ * reported `skipped` by the bench, and its claims `not-run`.
+ */
+import type { SuiteName } from '../core/results.ts';
+import type { Suite } from './types.ts';
+
+/** Every implemented suite, by name. */
+export const SUITES: Partial<Record<SuiteName, Suite>> = {};

@@ -1,0 +1,38 @@
+/**
+ * What a suite is: a named function of a context that records measurement
+ * and outcome rows and decides claims. Suites drive runners; they never
+ * render anything.
+ */
+import type { Profile } from '../core/environment.ts';
+import type { ResultCollector, SuiteName } from '../core/results.ts';
+import type { Runner } from '../runners/types.ts';
+
+/** A runner the user asked for that cannot run here, with the reason. */
+export interface UnavailableRunner {
+  runner: string;
+  reason: string;
+}
+
+/** Everything a suite needs from the bench around it. */
+export interface SuiteContext {
+  profile: Profile;
+  /** Aborts on Ctrl-C/SIGTERM: stop, close cells, return. */
+  signal: AbortSignal;
+  /** One line of progress for the console. */
+  progress(message: string): void;
+  /** Where rows and verdicts go as soon as they exist (kept on abort). */
+  results: ResultCollector;
+  /** The selected runners that are available here. */
+  runners: readonly Runner[];
+  /** The selected runners that are not, with the reason (reported as not-run). */
+  unavailable: readonly UnavailableRunner[];
+  /** Workload names selected for the run. */
+  workloads: readonly string[];
+}
+
+/** A suite: one claim family. */
+export interface Suite {
+  name: SuiteName;
+  description: string;
+  run(context: SuiteContext): Promise<void>;
+}
