@@ -34,6 +34,8 @@ export interface Measurement {
   stat: Stat;
   value: number;
   iteration: number;
+  /** Number of distinct apps loaded when the row was measured (density curves, many-apps mixes); absent means one. */
+  apps?: number;
   /** Label of the machine the row was measured on (set when results are written). */
   machine?: string;
 }
@@ -95,7 +97,7 @@ export interface SuiteStatus {
 }
 
 /** The identity of a measured cell, shared by all its rows. */
-export type CellKey = Pick<Measurement, 'suite' | 'runner' | 'config' | 'lifecycle' | 'workload' | 'phase' | 'metric' | 'unit'>;
+export type CellKey = Pick<Measurement, 'suite' | 'runner' | 'config' | 'lifecycle' | 'workload' | 'phase' | 'metric' | 'unit'> & { apps?: number };
 
 /** Raw sample rows for a cell, one per value. */
 export function sampleRows(key: CellKey, values: ArrayLike<number>): Measurement[] {

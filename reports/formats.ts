@@ -11,7 +11,7 @@ import { SUITE_NAMES, type Measurement, type Outcome, type ResultFile } from '..
 /** Columns of every suite CSV: measurement rows fill the first part, outcome rows the second. */
 export const CSV_COLUMNS = [
   'machine', 'suite', 'runner', 'config', 'lifecycle', 'workload',
-  'phase', 'metric', 'unit', 'stat', 'value', 'iteration',
+  'phase', 'metric', 'unit', 'stat', 'value', 'iteration', 'apps',
   'subject', 'condition', 'outcome', 'detail',
 ] as const;
 
