@@ -51,9 +51,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       connections: options.connections,
       duration: options.durationSeconds,
       overallRate: options.overallRate,
-      expectBody: options.requests ? undefined : options.expectBody,
-      requests,
       timeout: 30,
+      ...(requests ? { requests } : { expectBody: options.expectBody }),
     };
     instance = autocannon(settings, (error, result) => (error ? reject(error) : resolve(result)));
   });
