@@ -191,13 +191,15 @@ export function interferenceSpec(rows: readonly Measurement[]): VegaLiteSpec | n
   return percentileSpec("A victim's latency beside a noisy neighbour (ms, log scale)", selectRows(rows, { suite: 'isolation', phase: 'interference', metric: 'victim-latency' }), ['p50', 'p99'], null, (row) => cellLabel(row));
 }
 
-/** A density curve: a metric against the number of apps loaded, one line per cell, one panel per machine. */
+/** A density curve: a metric against the number of apps loaded, one line per cell and measure, one panel per machine. */
 function curveSpec(title: string, rows: readonly Measurement[], stats: readonly ('value' | 'mean' | 'p50' | 'p99')[], logY: boolean): VegaLiteSpec | null {
+  const metrics = new Set(rows.map((row) => row.metric));
   const values = pivotStats(rows, stats).flatMap((cell) =>
     stats.flatMap((stat) => {
       const value = cell.stats[stat];
       if (value === undefined || (logY && !(value > 0))) return [];
-      return [{ machine: cell.machine, series: cellLabel(cell.row, { apps: false }), apps: cell.row.apps ?? 1, stat, value: round(scaled(value, cell.row.unit)) }];
+      const measure = metrics.size > 1 ? (stat === 'value' ? cell.row.metric : `${cell.row.metric} ${stat}`) : stat;
+      return [{ machine: cell.machine, series: cellLabel(cell.row, { apps: false }), apps: cell.row.apps ?? 1, measure, value: round(scaled(value, cell.row.unit)) }];
     }),
   );
   if (!values.length) return null;
@@ -213,17 +215,17 @@ function curveSpec(title: string, rows: readonly Measurement[], stats: readonly 
         x: { field: 'apps', type: 'quantitative', title: 'apps loaded (log)', scale: { type: 'log' } },
         y: { field: 'value', type: 'quantitative', title: `${unit}${logY ? ' (log)' : ''}`, scale: { type: logY ? 'log' : 'linear' } },
         color: { field: 'series', type: 'nominal', title: 'cell' },
-        strokeDash: { field: 'stat', type: 'nominal', title: 'statistic' },
-        detail: { field: 'stat', type: 'nominal' },
-        tooltip: [{ field: 'machine' }, { field: 'series' }, { field: 'apps' }, { field: 'stat' }, { field: 'value' }],
+        strokeDash: { field: 'measure', type: 'nominal', title: null },
+        detail: { field: 'measure', type: 'nominal' },
+        tooltip: [{ field: 'machine' }, { field: 'series' }, { field: 'apps' }, { field: 'measure' }, { field: 'value' }],
       },
     },
   };
 }
 
-/** Resident memory per app against the number of apps. */
+/** Memory per app against the number of apps: the process's RSS growth and the host's available-memory drop. */
 export function densityMemorySpec(rows: readonly Measurement[]): VegaLiteSpec | null {
-  return curveSpec('Resident memory per app against apps loaded (KiB)', selectRows(rows, { suite: 'density', phase: 'resident', metric: 'rss-per-app' }), ['value', 'mean', 'p50'], false);
+  return curveSpec('Memory per app against apps loaded (KiB)', selectRows(rows, { suite: 'density', phase: 'resident', metric: ['rss-per-app', 'host-memory-per-app'] }), ['value', 'mean', 'p50'], false);
 }
 
 /** Serving latency (p50, p99) against the number of apps. */
@@ -236,22 +238,36 @@ export function densityLoadSpec(rows: readonly Measurement[]): VegaLiteSpec | nu
   return curveSpec('Load time per app against apps loaded (ms, log scale)', selectRows(rows, { suite: 'density', phase: 'load', metric: 'load-time-per-app' }), ['value', 'mean', 'p50'], true);
 }
 
-/** Apps per host per substrate (the capacity figure the density claims rest on). */
+/** The capacity metrics of the density suite, as the chart names them. */
+const CAPACITY_METRICS: Record<string, string> = {
+  'apps-per-host': 'apps per host',
+  'apps-resident': 'most apps resident and serving',
+  'stopped-by-budget': 'stopped by the memory budget at',
+};
+
+/** Apps per host per substrate: the largest number of apps each cell held (the figure the density claims rest on). */
 export function capacitySpec(rows: readonly Measurement[]): VegaLiteSpec | null {
-  const values = pivotStats(selectRows(rows, { suite: 'density', phase: 'capacity', metric: 'apps-per-host' }), ['value']).map((cell) => ({
-    machine: cell.machine, cell: cellLabel(cell.row, { apps: false }), apps: round(cell.stats.value as number),
-  }));
+  const best = new Map<string, { machine: string; cell: string; measure: string; apps: number }>();
+  for (const cell of pivotStats(selectRows(rows, { suite: 'density', phase: 'capacity', metric: Object.keys(CAPACITY_METRICS) }), ['value'])) {
+    const record = { machine: cell.machine, cell: cellLabel(cell.row, { apps: false }), measure: CAPACITY_METRICS[cell.row.metric] ?? cell.row.metric, apps: cell.stats.value as number };
+    const key = `${record.machine}\u0000${record.cell}\u0000${record.measure}`;
+    if ((best.get(key)?.apps ?? -1) < record.apps) best.set(key, record);
+  }
+  const values = [...best.values()].map((record) => ({ ...record, apps: round(record.apps) }));
   if (!values.length) return null;
   return {
     ...base('Apps per host (log scale)', values),
-    width: WIDTH,
-    mark: 'bar',
-    encoding: {
-      y: { field: 'cell', type: 'nominal', title: null },
-      yOffset: machineOffset,
-      x: { field: 'apps', type: 'quantitative', title: 'apps (log)', scale: { type: 'symlog' } },
-      color: machineColour,
-      tooltip: [{ field: 'machine' }, { field: 'cell' }, { field: 'apps' }],
+    facet: { row: { field: 'measure', type: 'nominal', title: null } },
+    spec: {
+      width: WIDTH,
+      mark: 'bar',
+      encoding: {
+        y: { field: 'cell', type: 'nominal', title: null },
+        yOffset: machineOffset,
+        x: { field: 'apps', type: 'quantitative', title: 'apps (log)', scale: { type: 'symlog' } },
+        color: machineColour,
+        tooltip: [{ field: 'machine' }, { field: 'cell' }, { field: 'measure' }, { field: 'apps' }],
+      },
     },
   };
 }
@@ -341,10 +357,10 @@ export function nearNativeSpec(rows: readonly Measurement[]): VegaLiteSpec | nul
 export const CHARTS: readonly Chart[] = [
   { id: 'coldstart-layers', suite: 'coldstart', title: 'Cold start per cell and layer', caption: 'Dot: median; bar: 95% confidence interval of the median; tick: p99. Log axis. Compare cells within a layer, never across layers.', build: (input) => coldStartSpec(input.measurements) },
   { id: 'coldstart-idle', suite: 'coldstart', title: 'Idle cost of pre-warming', caption: 'Memory and CPU one waiting, pre-warmed slot holds while idle, per substrate.', build: (input) => prewarmIdleSpec(input.measurements) },
-  { id: 'density-memory', suite: 'density', title: 'Memory per app', caption: 'Resident memory per app as more distinct apps are loaded on one host.', build: (input) => densityMemorySpec(input.measurements) },
+  { id: 'density-memory', suite: 'density', title: 'Memory per app', caption: 'Memory per app as more distinct apps are loaded on one host: growth of the process RSS, and the drop of the host\'s available memory.', build: (input) => densityMemorySpec(input.measurements) },
   { id: 'density-latency', suite: 'density', title: 'Latency against apps', caption: 'Serving latency (p50 solid, p99 dashed) while N distinct apps are loaded.', build: (input) => densityLatencySpec(input.measurements) },
   { id: 'density-load', suite: 'density', title: 'Load time per app', caption: 'Time to load one more app as the host fills up.', build: (input) => densityLoadSpec(input.measurements) },
-  { id: 'density-capacity', suite: 'density', title: 'Apps per host', caption: 'Distinct apps resident and serving on one host, per substrate.', build: (input) => capacitySpec(input.measurements) },
+  { id: 'density-capacity', suite: 'density', title: 'Apps per host', caption: 'The most distinct apps each cell held resident and serving (and where the memory budget stopped it), per substrate.', build: (input) => capacitySpec(input.measurements) },
   { id: 'throughput-rps', suite: 'throughput', title: 'Throughput per cell', caption: 'Requests per second through the same HTTP front; faded bars are the ceilings (the front with a no-op handler, the load generator alone): no cell can exceed them.', build: (input) => throughputSpec(input.measurements) },
   { id: 'throughput-latency', suite: 'throughput', title: 'Latency under load', caption: 'p50, p90, p99 and max per cell; open-loop rows are free of coordinated omission.', build: (input) => latencySpec(input.measurements) },
   { id: 'isolation-matrix', suite: 'isolation', title: 'Isolation matrix', caption: 'Each probe tries one thing, with and without the matching grant. Green: contained; red: escaped; purple: the host was affected; grey: not applicable. Hover for what was seen.', build: (input) => isolationMatrixSpec(input.outcomes) },

@@ -24,27 +24,44 @@ function cellKey(row: Measurement): string {
 export interface PivotedCell {
   row: Measurement;
   machine: string;
+  /** Each statistic's value; the median when the cell was measured in several runs (iterations). */
   stats: Partial<Record<Stat, number>>;
+  /** How many runs the cell has (rows of one statistic). */
+  runs: number;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /**
  * Groups aggregate rows by cell and gathers the wanted statistics of each,
  * in first-seen order. Raw samples are ignored; cells with none of the
- * wanted statistics are dropped.
+ * wanted statistics are dropped. A statistic recorded once per run (the
+ * throughput suite repeats its runs) is shown as the median of the runs.
  */
 export function pivotStats(rows: readonly Measurement[], stats: readonly Stat[]): PivotedCell[] {
-  const cells = new Map<string, PivotedCell>();
+  const cells = new Map<string, { row: Measurement; machine: string; values: Map<Stat, number[]> }>();
   for (const row of rows) {
     if (!stats.includes(row.stat) || !Number.isFinite(row.value)) continue;
     const key = cellKey(row);
     let cell = cells.get(key);
     if (!cell) {
-      cell = { row, machine: row.machine ?? 'unknown', stats: {} };
+      cell = { row, machine: row.machine ?? 'unknown', values: new Map() };
       cells.set(key, cell);
     }
-    cell.stats[row.stat] = row.value;
+    const values = cell.values.get(row.stat) ?? [];
+    values.push(row.value);
+    cell.values.set(row.stat, values);
   }
-  return [...cells.values()];
+  return [...cells.values()].map((cell) => ({
+    row: cell.row,
+    machine: cell.machine,
+    stats: Object.fromEntries([...cell.values].map(([stat, values]) => [stat, median(values)])),
+    runs: Math.max(...[...cell.values.values()].map((values) => values.length)),
+  }));
 }
 
 /** The first statistic present among `preferred` (a single value, else a central one). */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { Measurement } from '../../core/results.ts';
-import { CHARTS, coldStartSpec, isolationMatrixSpec, nearNativeSpec, throughputSpec, type VegaLiteSpec } from '../../reports/charts.ts';
+import { capacitySpec, CHARTS, coldStartSpec, isolationMatrixSpec, nearNativeSpec, throughputSpec, type VegaLiteSpec } from '../../reports/charts.ts';
 import { readResultFile } from '../../reports/formats.ts';
 import { mergeResults } from '../../reports/merge.ts';
 
@@ -37,9 +37,11 @@ test('cold start: one record per cell and layer, median and its CI in ms, sample
   assert.ok(layers.every((layer) => layer.encoding.x.scale?.type === 'log'));
 });
 
-test('throughput: ceilings are marked as such beside the substrates', () => {
+test('throughput: ceilings are marked as such beside the substrates; repeated runs show their median', () => {
   const values = valuesOf(throughputSpec([
-    row({ suite: 'throughput', runner: 'wasm', lifecycle: 'warm', phase: 'closed-loop', metric: 'requests-per-second', unit: 'req/s', stat: 'value', value: 1000 }),
+    row({ suite: 'throughput', runner: 'wasm', lifecycle: 'warm', phase: 'closed-loop', metric: 'requests-per-second', unit: 'req/s', stat: 'value', value: 900, iteration: 0 }),
+    row({ suite: 'throughput', runner: 'wasm', lifecycle: 'warm', phase: 'closed-loop', metric: 'requests-per-second', unit: 'req/s', stat: 'value', value: 1000, iteration: 1 }),
+    row({ suite: 'throughput', runner: 'wasm', lifecycle: 'warm', phase: 'closed-loop', metric: 'requests-per-second', unit: 'req/s', stat: 'value', value: 5000, iteration: 2 }),
     row({ suite: 'throughput', runner: 'front-noop', lifecycle: '-', phase: 'closed-loop', metric: 'requests-per-second', unit: 'req/s', stat: 'value', value: 5000 }),
   ]));
   assert.deepEqual(values.map((value) => [value['cell'], value['kind'], value['value']]), [['wasm · warm · hello', 'substrate', 1000], ['ceiling: front-noop', 'ceiling', 5000]]);
@@ -50,6 +52,15 @@ test('near-native: the ratio with its CI, and a rule at 1', () => {
   const spec = nearNativeSpec([row({ ...key, stat: 'value', value: 1.25 }), row({ ...key, stat: 'ci95-low', value: 1.2 }), row({ ...key, stat: 'ci95-high', value: 1.3 })]);
   assert.deepEqual(valuesOf(spec), [{ machine: 'm1', workload: 'cpu', ratio: 1.25, ciLow: 1.2, ciHigh: 1.3 }]);
   assert.match(JSON.stringify(spec?.['layer']), /"datum":1/);
+});
+
+test('density capacity: the most apps each cell held, per measure', () => {
+  const capacity = (metric: string, apps: number, runner = 'wasm') => row({ suite: 'density', runner, phase: 'capacity', metric, unit: 'apps', stat: 'value', value: apps, apps });
+  const values = valuesOf(capacitySpec([capacity('apps-resident', 10), capacity('apps-resident', 1000), capacity('apps-resident', 100), capacity('stopped-by-budget', 30, 'container')]));
+  assert.deepEqual(values.map((value) => [value['cell'], value['measure'], value['apps']]), [
+    ['wasm · cold · hello', 'most apps resident and serving', 1000],
+    ['container · cold · hello', 'stopped by the memory budget at', 30],
+  ]);
 });
 
 test('isolation matrix: outcomes keep their fixed colours whatever order they come in', () => {
