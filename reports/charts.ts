@@ -46,8 +46,10 @@ export const OUTCOME_COLOURS: Record<string, string> = {
 const machineColour = { field: 'machine', type: 'nominal', title: 'machine' } as const;
 const machineOffset = { field: 'machine', type: 'nominal' } as const;
 
-function base(title: string, values: readonly object[]): VegaLiteSpec {
-  return { $schema: SCHEMA, title, data: { values }, config: { axis: { labelLimit: 280 } } };
+function base(title: string, values: readonly object[], droppedZeros = 0): VegaLiteSpec {
+  // A log axis cannot show 0; say how many values were left out rather than drop them silently.
+  const heading = droppedZeros ? { text: title, subtitle: `${droppedZeros} value(s) of 0 (below the measurement's resolution) not drawn on the log axis; see the CSV` } : title;
+  return { $schema: SCHEMA, title: heading, data: { values }, config: { axis: { labelLimit: 280 } } };
 }
 
 function logAxis(field: string, title: string): Record<string, unknown> {
@@ -57,6 +59,7 @@ function logAxis(field: string, title: string): Record<string, unknown> {
 /** Cold start per cell and layer: median (dot) with the 95% CI of the median (bar) and p99 (tick), log axis. */
 export function coldStartSpec(rows: readonly Measurement[]): VegaLiteSpec | null {
   const cells = pivotStats(selectRows(rows, { suite: 'coldstart', metric: 'duration', phase: COLDSTART_LAYERS }), ['p50', 'p99', 'ci95-low', 'ci95-high', 'count']);
+  const zeros = cells.filter((cell) => cell.stats.p50 !== undefined && !(cell.stats.p50 > 0)).length;
   const values = cells
     .filter((cell) => (cell.stats.p50 ?? 0) > 0)
     .map((cell) => ({
@@ -73,7 +76,7 @@ export function coldStartSpec(rows: readonly Measurement[]): VegaLiteSpec | null
   const y = { field: 'cell', type: 'nominal', title: null };
   const tooltip = ['machine', 'cell', 'layer', 'p50Ms', 'ciLowMs', 'ciHighMs', 'p99Ms', 'samples'].map((field) => ({ field }));
   return {
-    ...base('Cold start per cell and layer (ms, log scale)', values),
+    ...base('Cold start per cell and layer (ms, log scale)', values, zeros),
     facet: { row: { field: 'layer', type: 'nominal', title: 'layer', sort: [...COLDSTART_LAYERS] } },
     spec: {
       width: WIDTH,
@@ -153,16 +156,21 @@ export function throughputSpec(rows: readonly Measurement[]): VegaLiteSpec | nul
 
 /** A percentile chart: one point per statistic per cell on a log axis, shape by statistic. */
 function percentileSpec(title: string, rows: readonly Measurement[], stats: readonly ('p50' | 'p90' | 'p99' | 'max')[], group: string | null, labelOf: (row: Measurement) => string): VegaLiteSpec | null {
+  let zeros = 0;
   const values = pivotStats(rows, stats).flatMap((cell) =>
     stats.flatMap((stat) => {
       const value = cell.stats[stat];
-      if (value === undefined || !(value > 0)) return [];
+      if (value === undefined) return [];
+      if (!(value > 0)) {
+        zeros++;
+        return [];
+      }
       return [{ machine: cell.machine, cell: labelOf(cell.row), group: cell.row.phase, stat, ms: round(scaled(value, cell.row.unit)) }];
     }),
   );
   if (!values.length) return null;
   return {
-    ...base(title, values),
+    ...base(title, values, zeros),
     facet: { row: { field: 'group', type: 'nominal', title: group } },
     resolve: { scale: { y: 'independent' } },
     spec: {
@@ -173,7 +181,7 @@ function percentileSpec(title: string, rows: readonly Measurement[], stats: read
         yOffset: machineOffset,
         x: logAxis('ms', 'ms (log)'),
         color: machineColour,
-        shape: { field: 'stat', type: 'nominal', title: 'statistic', sort: [...stats] },
+        shape: { field: 'stat', type: 'nominal', title: 'statistic', scale: { domain: [...stats] } },
         tooltip: [{ field: 'machine' }, { field: 'cell' }, { field: 'stat' }, { field: 'ms' }],
       },
     },
@@ -194,10 +202,15 @@ export function interferenceSpec(rows: readonly Measurement[]): VegaLiteSpec | n
 /** A density curve: a metric against the number of apps loaded, one line per cell and measure, one panel per machine. */
 function curveSpec(title: string, rows: readonly Measurement[], stats: readonly ('value' | 'mean' | 'p50' | 'p99')[], logY: boolean): VegaLiteSpec | null {
   const metrics = new Set(rows.map((row) => row.metric));
+  let zeros = 0;
   const values = pivotStats(rows, stats).flatMap((cell) =>
     stats.flatMap((stat) => {
       const value = cell.stats[stat];
-      if (value === undefined || (logY && !(value > 0))) return [];
+      if (value === undefined) return [];
+      if (logY && !(value > 0)) {
+        zeros++;
+        return [];
+      }
       const measure = metrics.size > 1 ? (stat === 'value' ? cell.row.metric : `${cell.row.metric} ${stat}`) : stat;
       return [{ machine: cell.machine, series: cellLabel(cell.row, { apps: false }), apps: cell.row.apps ?? 1, measure, value: round(scaled(value, cell.row.unit)) }];
     }),
@@ -205,7 +218,7 @@ function curveSpec(title: string, rows: readonly Measurement[], stats: readonly 
   if (!values.length) return null;
   const unit = shownUnit(rows[0]?.unit ?? '');
   return {
-    ...base(title, values),
+    ...base(title, values, zeros),
     facet: { field: 'machine', type: 'nominal', title: 'machine' },
     columns: 2,
     spec: {

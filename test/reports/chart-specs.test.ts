@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { Measurement } from '../../core/results.ts';
-import { capacitySpec, CHARTS, coldStartSpec, isolationMatrixSpec, nearNativeSpec, throughputSpec, type VegaLiteSpec } from '../../reports/charts.ts';
+import { capacitySpec, CHARTS, coldStartSpec, latencySpec, isolationMatrixSpec, nearNativeSpec, throughputSpec, type VegaLiteSpec } from '../../reports/charts.ts';
 import { readResultFile } from '../../reports/formats.ts';
 import { mergeResults } from '../../reports/merge.ts';
 
@@ -61,6 +61,13 @@ test('density capacity: the most apps each cell held, per measure', () => {
     ['wasm · cold · hello', 'most apps resident and serving', 1000],
     ['container · cold · hello', 'stopped by the memory budget at', 30],
   ]);
+});
+
+test('a 0 cannot sit on a log axis: it is left out and the chart says how many were', () => {
+  const latency = (stat: Measurement['stat'], value: number) => row({ suite: 'throughput', lifecycle: 'warm', phase: 'closed-loop', metric: 'latency', stat, value });
+  const spec = latencySpec([latency('p50', 0), latency('p99', 4_000_000)]);
+  assert.deepEqual(valuesOf(spec).map((value) => [value['stat'], value['ms']]), [['p99', 4]]);
+  assert.match(String((spec?.['title'] as { subtitle?: string }).subtitle), /^1 value\(s\) of 0/);
 });
 
 test('isolation matrix: outcomes keep their fixed colours whatever order they come in', () => {
