@@ -1,5 +1,7 @@
 /** Every subcommand, in `wsb --help` order. */
 import type { Command } from '../command.ts';
 import { benchCommand } from './bench.ts';
+import { invokeCommand } from './invoke.ts';
+import { runCommand } from './run.ts';
 
-export const COMMANDS: readonly Command[] = [benchCommand];
+export const COMMANDS: readonly Command[] = [benchCommand, runCommand, invokeCommand];
