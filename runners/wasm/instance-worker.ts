@@ -31,7 +31,8 @@ export class InstanceWorker {
   private nextId = 1;
   private deadReason: unknown = null;
 
-  constructor(init: Omit<WorkerInit, 'warm'> & { warm?: { args: string[]; env: string[] } }) {
+  /** `workerUrl` picks another worker script speaking the same protocol (the jco engine's). */
+  constructor(init: Omit<WorkerInit, 'warm'> & { warm?: { args: string[]; env: string[] } }, workerUrl: URL = WORKER_URL) {
     let workerData: WorkerInit;
     const transferList: Transferable[] = [];
     if (init.warm) {
@@ -44,7 +45,7 @@ export class InstanceWorker {
     } else {
       workerData = init as WorkerInit;
     }
-    this.worker = new Worker(WORKER_URL, { workerData, transferList });
+    this.worker = new Worker(workerUrl, { workerData, transferList });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('message', (reply: WorkerReply) => (reply.type === 'ready' ? resolve() : reject(new Error(`worker said ${reply.type} first`))));
       this.worker.once('error', reject);
