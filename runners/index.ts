@@ -4,9 +4,14 @@
  */
 import { usageError } from '../core/errors.ts';
 import type { Runner } from './types.ts';
+import { createWasmRunner } from './wasm/index.ts';
+import { createJcoRunner } from './wasm/jco.ts';
 
 /** Factories of every runner, by name, in matrix column order. */
-export const RUNNERS: Record<string, () => Runner> = {};
+export const RUNNERS: Record<string, () => Runner> = {
+  wasm: createWasmRunner,
+  'wasm-jco': createJcoRunner,
+};
 
 /** Names of every runner. */
 export function runnerNames(): string[] {

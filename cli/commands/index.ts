@@ -1,6 +1,8 @@
 /** Every subcommand, in `wsb --help` order. */
 import type { Command } from '../command.ts';
 import { benchCommand } from './bench.ts';
+import { invokeCommand } from './invoke.ts';
 import { reportCommand } from './report.ts';
+import { runCommand } from './run.ts';
 
-export const COMMANDS: readonly Command[] = [benchCommand, reportCommand];
+export const COMMANDS: readonly Command[] = [benchCommand, runCommand, invokeCommand, reportCommand];

@@ -1,0 +1,69 @@
+/**
+ * Loading a module for the runner: read, check it is a core module, apply the
+ * memory cap (and, for pooling, import the memory), compile once, check the
+ * imports the host must provide. Compiled modules are cached per process.
+ */
+import fs from 'node:fs';
+import { nowNs } from '../../core/clock.ts';
+import { BenchError, usageError } from '../../core/errors.ts';
+import { assertCoreModule, PAGES_PER_MIB, rewriteModule, type MemoryPlan } from './binary.ts';
+import { checkModuleShape } from './engine.ts';
+
+/** A compiled module ready to instantiate, with its memory plan. */
+export interface LoadedModule {
+  module: WebAssembly.Module;
+  memory: MemoryPlan;
+  /** Size of the file as deployed. */
+  artifactBytes: number;
+  /** Read + rewrite + compile, ns (the first load of this artifact in this process). */
+  firstLoadNs: number;
+}
+
+/** Default memory cap of one instance, MiB (CellSpec.maxMemoryMib's default). */
+export const DEFAULT_MAX_MEMORY_MIB = 256;
+
+/** Default deadline of one request, ms (CellSpec.deadlineMs's default). */
+export const DEFAULT_DEADLINE_MS = 10_000;
+
+/** Default output cap of one request (stdout + stderr), bytes. */
+export const DEFAULT_OUTPUT_CAP_BYTES = 16 * 1024 * 1024;
+
+const cache = new Map<string, LoadedModule>();
+
+/** Reads a file as a module's bytes; a missing file is a usage error. */
+export function readModuleFile(filePath: string): Uint8Array {
+  try {
+    return fs.readFileSync(filePath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw usageError(`cannot read ${filePath}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code)}`);
+  }
+}
+
+/** Loads (or takes from the cache) the module at `filePath` under a memory cap. */
+export function loadModule(filePath: string, maxMemoryMib: number, pooling: boolean): LoadedModule {
+  const key = `${filePath}|${maxMemoryMib}|${pooling}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const loaded = loadModuleBytes(readModuleFile(filePath), maxMemoryMib, pooling, filePath);
+  cache.set(key, loaded);
+  return loaded;
+}
+
+/** Loads module bytes (no cache). `label` names the input in error messages. */
+export function loadModuleBytes(bytes: Uint8Array, maxMemoryMib: number, pooling: boolean, label: string): LoadedModule {
+  const startNs = nowNs();
+  assertCoreModule(bytes, label);
+  const capPages = Math.floor(maxMemoryMib * PAGES_PER_MIB);
+  if (capPages < 1 || capPages > 65536) throw usageError(`--max-memory-mib must be between 1/16 and 4096, got ${maxMemoryMib}`);
+  const rewritten = rewriteModule(bytes, capPages, { importMemory: pooling });
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(rewritten.bytes);
+  } catch (error) {
+    if (error instanceof WebAssembly.CompileError) throw usageError(`${label} is not a valid WebAssembly module: ${error.message}`);
+    throw new BenchError('internal', `compiling ${label} failed`, { cause: error });
+  }
+  checkModuleShape(module, rewritten.memory);
+  return { module, memory: rewritten.memory, artifactBytes: bytes.length, firstLoadNs: nowNs() - startNs };
+}

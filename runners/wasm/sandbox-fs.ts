@@ -1,0 +1,171 @@
+/**
+ * The guest's view of the host filesystem: only granted directories, each
+ * rooted at its real path. Every guest path is resolved here, component by
+ * component, before any host call touches it (WASI path resolution rules):
+ * absolute paths are refused, `..` may not climb above the grant's root, and
+ * symbolic links are followed by the host itself, inside the grant, so a link
+ * whose target is absolute or leaves the grant is refused too.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { usageError } from '../../core/errors.ts';
+import type { DirGrant } from '../types.ts';
+import { ERRNO } from './wasi-constants.ts';
+
+/** A granted directory, resolved to its real host path. */
+export interface ResolvedGrant {
+  /** Real path of the granted host directory (symlinks resolved once, at grant time). */
+  hostRoot: string;
+  /** The name the guest sees (its preopen name), e.g. `/data`. */
+  guestPath: string;
+  writable: boolean;
+}
+
+/** Where a guest path landed inside a grant. */
+export interface Resolved {
+  /** Components below the grant's root, no `.`/`..`, no symlinks among them except possibly the last. */
+  parts: string[];
+  /** Host path of those components. */
+  hostPath: string;
+  /** lstat of the final component, null when it does not exist. */
+  stat: fs.Stats | null;
+}
+
+/** Most symlinks followed while resolving one path (Linux's limit). */
+const MAX_SYMLINKS = 40;
+
+/**
+ * Checks grants before anything starts: the host directory must exist and be
+ * a directory; the guest path defaults to the host path's name under `/`.
+ */
+export function resolveGrants(grants: readonly DirGrant[]): ResolvedGrant[] {
+  return grants.map((grant) => {
+    let hostRoot: string;
+    try {
+      hostRoot = fs.realpathSync(grant.hostPath);
+    } catch {
+      throw usageError(`--dir ${grant.hostPath}: no such directory`);
+    }
+    if (!fs.statSync(hostRoot).isDirectory()) throw usageError(`--dir ${grant.hostPath}: not a directory`);
+    const guestPath = grant.guestPath || grant.hostPath;
+    return { hostRoot, guestPath, writable: grant.writable ?? false };
+  });
+}
+
+/** Parses `HOST[::GUEST]` the way `wasmtime run --dir` does; the guest path defaults to HOST. */
+export function parseDirGrant(value: string, writable: boolean): DirGrant {
+  const split = value.indexOf('::');
+  const hostPath = split >= 0 ? value.slice(0, split) : value;
+  const guestPath = split >= 0 ? value.slice(split + 2) : value;
+  if (!hostPath || !guestPath) throw usageError(`--dir takes HOST[::GUEST], got "${value}"`);
+  return { hostPath: path.resolve(hostPath), guestPath, writable };
+}
+
+/** A failed resolution carries the WASI errno the guest sees. */
+export class WasiError extends Error {
+  readonly errno: number;
+  constructor(errno: number) {
+    super(`wasi errno ${errno}`);
+    this.errno = errno;
+  }
+}
+
+function lstatOrNull(hostPath: string): fs.Stats | null {
+  try {
+    return fs.lstatSync(hostPath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new WasiError(errnoOfHost(error));
+  }
+}
+
+/**
+ * Resolves `guestRelative` (relative to the directory `baseParts` of `grant`)
+ * to host components inside the grant. `followLast` follows a symlink in the
+ * final component too (WASI's `lookupflags.symlink_follow`).
+ */
+export function resolvePath(grant: ResolvedGrant, baseParts: readonly string[], guestRelative: string, followLast: boolean): Resolved {
+  if (guestRelative.includes('\0')) throw new WasiError(ERRNO.INVAL);
+  if (guestRelative.startsWith('/')) throw new WasiError(ERRNO.NOTCAPABLE);
+  if (guestRelative === '') throw new WasiError(ERRNO.NOENT);
+  const parts = [...baseParts];
+  const pending = guestRelative.split('/').reverse();
+  let symlinks = 0;
+  let stat: fs.Stats | null = null;
+  let trailingSlash = guestRelative.endsWith('/');
+  while (pending.length) {
+    const component = pending.pop() as string;
+    const isLast = pending.length === 0;
+    if (component === '' || component === '.') {
+      if (isLast) stat = lstatOrNull(path.join(grant.hostRoot, ...parts));
+      continue;
+    }
+    if (component === '..') {
+      if (parts.length === 0) throw new WasiError(ERRNO.NOTCAPABLE);
+      parts.pop();
+      if (isLast) stat = lstatOrNull(path.join(grant.hostRoot, ...parts));
+      continue;
+    }
+    parts.push(component);
+    const hostPath = path.join(grant.hostRoot, ...parts);
+    stat = lstatOrNull(hostPath);
+    if (stat === null) {
+      if (!isLast) throw new WasiError(ERRNO.NOENT);
+      continue;
+    }
+    if (stat.isSymbolicLink() && (!isLast || followLast || trailingSlash)) {
+      if (++symlinks > MAX_SYMLINKS) throw new WasiError(ERRNO.LOOP);
+      const target = fs.readlinkSync(hostPath);
+      // An absolute target names the host's root, which the guest was never granted.
+      if (target.startsWith('/')) throw new WasiError(ERRNO.NOTCAPABLE);
+      parts.pop();
+      if (target.endsWith('/')) trailingSlash = true;
+      for (const piece of target.split('/').reverse()) pending.push(piece);
+      continue;
+    }
+    if (!isLast && !stat.isDirectory()) throw new WasiError(ERRNO.NOTDIR);
+  }
+  if (trailingSlash && stat && !stat.isDirectory()) throw new WasiError(ERRNO.NOTDIR);
+  return { parts, hostPath: path.join(grant.hostRoot, ...parts), stat };
+}
+
+/** Maps a Node fs error to the WASI errno the guest sees. */
+export function errnoOfHost(error: unknown): number {
+  if (error instanceof WasiError) return error.errno;
+  const code = (error as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return ERRNO.NOENT;
+    case 'EEXIST':
+      return ERRNO.EXIST;
+    case 'ENOTDIR':
+      return ERRNO.NOTDIR;
+    case 'EISDIR':
+      return ERRNO.ISDIR;
+    case 'EACCES':
+      return ERRNO.ACCES;
+    case 'EPERM':
+      return ERRNO.PERM;
+    case 'ENOTEMPTY':
+      return ERRNO.NOTEMPTY;
+    case 'ELOOP':
+      return ERRNO.LOOP;
+    case 'EBADF':
+      return ERRNO.BADF;
+    case 'EINVAL':
+      return ERRNO.INVAL;
+    case 'ENOSPC':
+      return ERRNO.NOSPC;
+    case 'EMFILE':
+      return ERRNO.MFILE;
+    case 'ENAMETOOLONG':
+      return ERRNO.NAMETOOLONG;
+    case 'EXDEV':
+      return ERRNO.XDEV;
+    case 'EROFS':
+      return ERRNO.ROFS;
+    default:
+      return ERRNO.IO;
+  }
+}
