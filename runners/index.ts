@@ -4,9 +4,13 @@
  */
 import { usageError } from '../core/errors.ts';
 import type { Runner } from './types.ts';
+import { createProcessRunner } from './process/runner.ts';
 
 /** Factories of every runner, by name, in matrix column order. */
-export const RUNNERS: Record<string, () => Runner> = {};
+export const RUNNERS: Record<string, () => Runner> = {
+  process: () => createProcessRunner({ flavour: 'native' }),
+  'process-node': () => createProcessRunner({ flavour: 'node' }),
+};
 
 /** Names of every runner. */
 export function runnerNames(): string[] {
