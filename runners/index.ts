@@ -5,11 +5,13 @@
 import { usageError } from '../core/errors.ts';
 import type { Runner } from './types.ts';
 import { createProcessRunner } from './process/runner.ts';
+import { createContainerRunner } from './container/runner.ts';
 
 /** Factories of every runner, by name, in matrix column order. */
 export const RUNNERS: Record<string, () => Runner> = {
   process: () => createProcessRunner({ flavour: 'native' }),
   'process-node': () => createProcessRunner({ flavour: 'node' }),
+  container: () => createContainerRunner(),
 };
 
 /** Names of every runner. */
