@@ -3,7 +3,12 @@
  * reported `skipped` by the bench, and its claims `not-run`.
  */
 import type { SuiteName } from '../core/results.ts';
+import { coldstartSuite } from './coldstart/index.ts';
+import { throughputSuite } from './throughput/index.ts';
 import type { Suite } from './types.ts';
 
 /** Every implemented suite, by name. */
-export const SUITES: Partial<Record<SuiteName, Suite>> = {};
+export const SUITES: Partial<Record<SuiteName, Suite>> = {
+  coldstart: coldstartSuite,
+  throughput: throughputSuite,
+};

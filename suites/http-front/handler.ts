@@ -1,0 +1,70 @@
+/**
+ * The front's request handler: maps `/r/<route>/<path>?<query>` to a cell and
+ * writes the cell's CGI response back as HTTP. `/noop` is answered by the
+ * front itself, so the same server measures its own ceiling.
+ */
+import type http from 'node:http';
+import type { Cell, WorkloadRequest } from '../../runners/types.ts';
+import { NOOP_BODY, NOOP_PATH, ROUTE_PREFIX } from './spec.ts';
+
+const noopBody = Buffer.from(NOOP_BODY);
+
+/** Request body cap: the front refuses larger bodies with 413. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Builds the HTTP handler for a set of cells by route name. */
+export function createFrontHandler(cells: ReadonlyMap<string, Cell>): http.RequestListener {
+  return (req, res) => {
+    const url = req.url ?? '/';
+    if (url === NOOP_PATH) {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': noopBody.length });
+      res.end(noopBody);
+      return;
+    }
+    if (!url.startsWith(ROUTE_PREFIX)) return fail(res, 404, 'unknown path\n');
+    const rest = url.slice(ROUTE_PREFIX.length);
+    const slash = rest.search(/[/?]/);
+    const route = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
+    const cell = cells.get(route);
+    if (!cell) return fail(res, 404, `unknown route ${route}\n`);
+    const target = slash < 0 ? '/' : rest.slice(slash);
+    const queryAt = target.indexOf('?');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) return fail(res, 413, 'body too large\n');
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (typeof value === 'string' && name !== 'host' && name !== 'connection') headers[name] = value;
+      }
+      const request: WorkloadRequest = {
+        method: req.method ?? 'GET',
+        path: queryAt < 0 ? (target.startsWith('/') ? target : `/${target}`) : target.slice(0, queryAt) || '/',
+        query: queryAt < 0 ? '' : target.slice(queryAt + 1),
+        headers,
+        body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
+      };
+      cell.invoke(request).then(
+        (result) => {
+          const { status, headers: responseHeaders, body } = result.response;
+          res.writeHead(status, { ...responseHeaders, 'content-length': body.length });
+          res.end(body);
+        },
+        (error: unknown) => fail(res, 502, `${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`),
+      );
+    });
+  };
+}
+
+function fail(res: http.ServerResponse, status: number, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(message) });
+  res.end(message);
+}

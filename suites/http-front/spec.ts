@@ -1,0 +1,38 @@
+/**
+ * What the common HTTP front serves: named routes, each a cell of the matrix
+ * opened inside every front worker. Plain data, so it crosses process
+ * boundaries as JSON.
+ */
+import type { Lifecycle } from '../../runners/types.ts';
+
+/** One route of the front: `/r/<route>/<workload path>` goes to this cell. */
+export interface FrontRoute {
+  route: string;
+  runner: string;
+  config: string;
+  lifecycle: Lifecycle;
+  workload: string;
+  /** Pre-warmed pool size per front worker. */
+  poolSize?: number;
+}
+
+/** The front's whole configuration. */
+export interface FrontSpec {
+  routes: FrontRoute[];
+  /** Front worker processes (the front uses every core by default). */
+  workers: number;
+}
+
+/** The path prefix that selects a route. */
+export const ROUTE_PREFIX = '/r/';
+
+/** The no-op route: answered by the front itself, the harness ceiling. */
+export const NOOP_PATH = '/noop';
+
+/** The no-op route's body. */
+export const NOOP_BODY = 'ok\n';
+
+/** URL path of a route for a workload request path (e.g. `/hello`). */
+export function routePath(route: string, workloadPath: string): string {
+  return `${ROUTE_PREFIX}${encodeURIComponent(route)}${workloadPath.startsWith('/') ? '' : '/'}${workloadPath}`;
+}

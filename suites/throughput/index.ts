@@ -1,0 +1,197 @@
+/**
+ * suites/throughput: requests/s and latency of every cell through the one
+ * common HTTP front, beside the front's own no-op ceiling and the load
+ * generator's ceiling measured in the same run. Decides `throughput-100k`.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { sleep } from '../../core/clock.ts';
+import { totalUsage } from '../../core/proc.ts';
+import { valueRow, type CellKey, type Measurement } from '../../core/results.ts';
+import { percentile } from '../../core/stats.ts';
+import { cannedRequest, loadWorkload, sha256Hex } from '../../fixtures/manifest.ts';
+import { cellLabel, matrixCells, type MatrixCell } from '../cells.ts';
+import { startFront, type FrontHandle } from '../http-front/front.ts';
+import { NOOP_BODY, NOOP_PATH, routePath, type FrontRoute } from '../http-front/spec.ts';
+import type { Suite, SuiteContext } from '../types.ts';
+import { runLoad, type LoadResult } from './load.ts';
+import { decideThroughput } from './verdict.ts';
+
+/** Profile settings of the throughput suite. */
+export interface ThroughputSettings {
+  /** Seconds of each closed-loop and open-loop run. */
+  durationSeconds: number;
+  /** Interleaved rounds over all targets; the median round is reported. */
+  rounds: number;
+  connections: number;
+  /** Open-loop rate as a fraction of the target's closed-loop rate. */
+  openLoopFraction: number;
+}
+
+/** Settings per profile. */
+export const THROUGHPUT_SETTINGS = {
+  quick: { durationSeconds: 3, rounds: 1, connections: 16, openLoopFraction: 0.5 },
+  full: { durationSeconds: 10, rounds: 3, connections: 32, openLoopFraction: 0.5 },
+} satisfies Record<string, ThroughputSettings>;
+
+/** The workload every cell serves under load. */
+const WORKLOAD = 'hello';
+
+/** Something to put load on: a URL with its expected body and row identity. */
+interface Target {
+  label: string;
+  key: Omit<CellKey, 'phase' | 'metric' | 'unit'>;
+  url: string;
+  expectBody: string;
+  /** Processes whose CPU and RSS are sampled during load. */
+  pids: number[];
+}
+
+export const throughputSuite: Suite = {
+  name: 'throughput',
+  description: 'requests/s and latency through one HTTP front, with the harness ceilings beside them',
+  async run(context) {
+    const settings = THROUGHPUT_SETTINGS[context.profile];
+    const { signal, progress, results } = context;
+    const workload = loadWorkload(WORKLOAD);
+    const canned = cannedRequest(workload);
+    const expectBody = Buffer.from(canned.expected.body ?? '').toString('utf8');
+    const cores = os.availableParallelism();
+    const fronts: FrontHandle[] = [];
+    const stopServer: (() => Promise<void>)[] = [];
+    try {
+      const targets: Target[] = [];
+      progress('starting the simplest server (load generator ceiling)');
+      const simplest = await startSimplestServer(signal);
+      stopServer.push(simplest.close);
+      targets.push({ label: 'loadgen-ceiling', key: key('loadgen-ceiling', 'simplest-server'), url: `${simplest.url}/`, expectBody: 'ok\n', pids: [simplest.pid] });
+
+      progress(`starting the no-op front (${cores} workers)`);
+      const noopFront = await startFront({ routes: [], workers: cores }, { signal });
+      fronts.push(noopFront);
+      targets.push({ label: 'front-noop', key: key('front-noop', `workers=${cores}`), url: `${noopFront.url}${NOOP_PATH}`, expectBody: NOOP_BODY, pids: noopFront.pids });
+
+      for (const runner of context.runners) {
+        const cells = matrixCells([runner]);
+        const routes: FrontRoute[] = cells.map((cell) => ({ route: routeName(cell), runner: runner.name, config: cell.config, lifecycle: cell.lifecycle, workload: WORKLOAD, poolSize: 8 }));
+        progress(`starting a front for ${runner.name} (${routes.length} cells, ${cores} workers)`);
+        let front: FrontHandle;
+        try {
+          front = await startFront({ routes, workers: cores }, { signal });
+        } catch (error) {
+          if (signal.aborted) throw error;
+          for (const cell of cells) recordFailure(context, cell, `front did not start: ${(error as Error).message}`);
+          continue;
+        }
+        fronts.push(front);
+        for (const cell of cells) {
+          const url = `${front.url}${routePath(routeName(cell), canned.request.path)}${canned.request.query ? `?${canned.request.query}` : ''}`;
+          const check = await verify(url, canned.expected.status, canned.expected.bodySha256);
+          if (check) {
+            recordFailure(context, cell, check);
+            continue;
+          }
+          targets.push({ label: cellLabel(cell), key: { suite: 'throughput', runner: runner.name, config: cell.config, lifecycle: cell.lifecycle, workload: WORKLOAD }, url, expectBody, pids: front.pids });
+        }
+      }
+
+      // Interleave targets round by round (A B C A B C) so drift of a shared machine hits all alike.
+      const closed = new Map<string, LoadResult[]>();
+      for (let round = 0; round < settings.rounds; round++) {
+        for (const target of targets) {
+          signal.throwIfAborted();
+          progress(`closed loop ${target.label}, round ${round + 1}/${settings.rounds}, ${settings.durationSeconds}s x ${settings.connections} connections`);
+          const measured = await measure(target, { durationSeconds: settings.durationSeconds, connections: settings.connections, signal });
+          results.record(loadRows(target, 'closed-loop', measured.load, measured.usage, cores, round));
+          closed.set(target.label, [...(closed.get(target.label) ?? []), measured.load]);
+          await sleep(200, signal);
+        }
+      }
+      for (const target of targets) {
+        signal.throwIfAborted();
+        const rate = percentile((closed.get(target.label) ?? []).map((r) => r.requestsPerSecond), 0.5);
+        const overallRate = Math.max(1, Math.round(rate * settings.openLoopFraction));
+        progress(`open loop ${target.label} at ${overallRate} req/s (${settings.openLoopFraction * 100}% of its closed-loop rate)`);
+        const measured = await measure(target, { durationSeconds: settings.durationSeconds, connections: settings.connections, overallRate, signal });
+        results.record(loadRows(target, 'open-loop', measured.load, measured.usage, cores, 0));
+        results.record(valueRow({ ...target.key, phase: 'open-loop', metric: 'offered-rate', unit: 'req/s' }, overallRate));
+      }
+      results.decide(decideThroughput(results.measurements, cores));
+    } finally {
+      await Promise.allSettled(fronts.map((front) => front.close()));
+      await Promise.allSettled(stopServer.map((stop) => stop()));
+    }
+  },
+};
+
+function key(runner: string, config: string): Target['key'] {
+  return { suite: 'throughput', runner, config, lifecycle: '-', workload: WORKLOAD };
+}
+
+function routeName(cell: MatrixCell): string {
+  return `${cell.runner.name}:${cell.config}:${cell.lifecycle}`;
+}
+
+function recordFailure(context: SuiteContext, cell: MatrixCell, reason: string): void {
+  context.progress(`${cellLabel(cell)} excluded: ${reason}`);
+  context.results.recordOutcomes([{ suite: 'throughput', runner: cell.runner.name, config: cell.config, lifecycle: cell.lifecycle, workload: WORKLOAD, subject: 'cell', condition: 'verification', outcome: 'failed', detail: reason }]);
+}
+
+/** One request through the front, checked against the manifest; null when it matches. */
+async function verify(url: string, status: number, bodySha256: string): Promise<string | null> {
+  try {
+    const response = await fetch(url);
+    const body = new Uint8Array(await response.arrayBuffer());
+    if (response.status !== status) return `status ${response.status} through the front, expected ${status}: ${Buffer.from(body).toString('utf8').slice(0, 120).trim()}`;
+    if (sha256Hex(body) !== bodySha256) return 'wrong body through the front';
+    return null;
+  } catch (error) {
+    return `request through the front failed: ${(error as Error).message}`;
+  }
+}
+
+async function measure(target: Target, options: { durationSeconds: number; connections: number; overallRate?: number; signal: AbortSignal }) {
+  const before = await totalUsage(target.pids);
+  const load = await runLoad({ url: target.url, expectBody: target.expectBody, ...options });
+  const after = await totalUsage(target.pids);
+  const usage = { cpuCores: (after.cpuNs - before.cpuNs) / (load.durationSeconds * 1e9), rssBytes: after.rssBytes };
+  return { load, usage };
+}
+
+function loadRows(target: Target, phase: string, load: LoadResult, usage: { cpuCores: number; rssBytes: number }, cores: number, iteration: number): Measurement[] {
+  const base = { ...target.key, phase };
+  const row = (metric: string, unit: string, value: number, stat: Measurement['stat'] = 'value'): Measurement => ({ ...base, metric, unit, stat, value, iteration });
+  return [
+    row('requests-per-second', 'req/s', load.requestsPerSecond),
+    row('requests-per-second-per-core', 'req/s', load.requestsPerSecond / cores),
+    row('requests', 'count', load.totalRequests),
+    row('latency', 'ns', load.latencyNs.p50, 'p50'),
+    row('latency', 'ns', load.latencyNs.p90, 'p90'),
+    row('latency', 'ns', load.latencyNs.p99, 'p99'),
+    row('latency', 'ns', load.latencyNs.max, 'max'),
+    row('errors', 'count', load.errors + load.timeouts + load.non2xx + load.mismatches),
+    row('mismatches', 'count', load.mismatches),
+    row('non2xx', 'count', load.non2xx),
+    row('front-cpu', 'cores', usage.cpuCores),
+    row('front-rss', 'bytes', usage.rssBytes),
+  ];
+}
+
+async function startSimplestServer(signal: AbortSignal): Promise<{ url: string; pid: number; close: () => Promise<void> }> {
+  const child = execa(process.execPath, [path.join(import.meta.dirname, 'simplest-server.ts')], { stdin: 'pipe', stdout: 'pipe', reject: false, cancelSignal: signal });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8')));
+    child.then(() => reject(new Error('the simplest server exited before it listened')), reject);
+  });
+  const { port } = JSON.parse(line) as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
+    close: async () => {
+      child.stdin?.end();
+      child.kill();
+      await child;
+    },
+  };
+}
