@@ -6,14 +6,9 @@
  */
 import { HANDLERS, type CgiRequest, type Handler } from './handlers.ts';
 
-/** Parses a `KEY=VALUE\0...` block. */
-function parseEnvBlock(block: Buffer): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const entry of block.toString('utf8').split('\0')) {
-    const equals = entry.indexOf('=');
-    if (equals > 0) env[entry.slice(0, equals)] = entry.slice(equals + 1);
-  }
-  return env;
+/** Parses a `KEY=VALUE\0...` block into its entries (those with a `=`, as wsb.c keeps them). */
+function parseEnvBlock(block: Buffer): string[] {
+  return block.toString('utf8').split('\0').filter((entry) => entry.includes('='));
 }
 
 /** Answers request frames as they arrive on stdin, one response frame each. */
@@ -43,9 +38,11 @@ function serveOnce(handler: Handler): void {
   const chunks: Buffer[] = [];
   process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
   process.stdin.on('end', () => {
-    const contentLength = Number.parseInt(process.env['CONTENT_LENGTH'] ?? '0', 10) || 0;
-    const body = Buffer.concat(chunks).subarray(0, contentLength);
-    process.stdout.write(handler({ env: process.env, body }));
+    // As wsb.c: read CONTENT_LENGTH bytes when it is a number, else until end of input.
+    const announced = /^[0-9]+$/.test(process.env['CONTENT_LENGTH'] ?? '') ? Number(process.env['CONTENT_LENGTH']) : Infinity;
+    const body = Buffer.concat(chunks).subarray(0, announced);
+    const env = Object.entries(process.env).map(([key, value]) => `${key}=${value ?? ''}`);
+    process.stdout.write(handler({ env, body }));
   });
 }
 

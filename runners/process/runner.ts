@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { nativeToolchain } from '../../fixtures/native.ts';
 import { nowNs } from '../../core/clock.ts';
 import { BenchError } from '../../core/errors.ts';
 import type { Workload } from '../../fixtures/manifest.ts';
@@ -98,10 +99,10 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Runner 
 
     async availability(signal?: AbortSignal): Promise<Availability> {
       if (flavour === 'node') return { status: 'available', detail: `node ${process.version} (${process.execPath})` };
-      // Why a compiler check: a native build is made on demand; without a compiler no cell can run.
-      const result = await execa('cc', ['--version'], { reject: false, timeout: 2000, cancelSignal: signal });
-      if (result.exitCode !== 0) return { status: 'unavailable', reason: `no C compiler to build the native workloads (cc: ${String(result.stderr || result.shortMessage).split('\n')[0]})` };
-      return { status: 'available', detail: String(result.stdout).split('\n')[0] ?? 'cc' };
+      // Why a toolchain check: native builds are made on demand; without a compiler that links statically no cell can run.
+      signal?.throwIfAborted();
+      const toolchain = await nativeToolchain('static');
+      return toolchain.available ? { status: 'available', detail: `static native builds by ${toolchain.compiler}` } : { status: 'unavailable', reason: toolchain.reason };
     },
 
     async prepare(workload: Workload, _config: string, signal?: AbortSignal): Promise<Preparation> {
