@@ -34,6 +34,7 @@ export class LoopProcess {
   exitCode: number | null = null;
   private stderrText = '';
   private hasClosed = false;
+  private killed = false;
   private readonly reader = new FrameReader();
   private readonly pending: PendingResponse[] = [];
   private readonly subprocess: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false; extendEnv: false }>;
@@ -81,9 +82,9 @@ export class LoopProcess {
     return this.subprocess.pid;
   }
 
-  /** Whether the process has exited and its output is drained. */
+  /** Whether the process has exited (or is being killed) and can take no request. */
   get exited(): boolean {
-    return this.hasClosed;
+    return this.hasClosed || this.killed;
   }
 
   /** What the process wrote to stderr, capped. */
@@ -97,7 +98,7 @@ export class LoopProcess {
    * has answered. A deadline or an abort kills the process.
    */
   request(frame: Buffer, options: { lastRequest?: boolean; deadlineMs: number; signal?: AbortSignal }): Promise<Buffer> {
-    if (this.hasClosed) return Promise.reject(new BenchError('guest', `process already exited (status ${this.exitCode})`));
+    if (this.exited) return Promise.reject(new BenchError('guest', `process already exited (status ${this.exitCode})`));
     return new Promise<Buffer>((resolve, reject) => {
       const finish = (): void => {
         clearTimeout(timer);
@@ -131,7 +132,9 @@ export class LoopProcess {
 
   /** Kills the process at once (SIGKILL: a waiting slot holds no state worth a graceful stop). */
   kill(): void {
-    if (!this.hasClosed) this.subprocess.kill('SIGKILL');
+    if (this.hasClosed) return;
+    this.killed = true;
+    this.subprocess.kill('SIGKILL');
   }
 
   /** Closes stdin (loop mode ends with status 0) and waits for the exit; kills it after `graceMs`. */
