@@ -27,7 +27,11 @@ export interface IsolationOptions {
   user: string;
 }
 
-/** How pre-warmed containers wait: created only (started on use), or started and waiting on stdin. */
+/**
+ * How pre-warmed containers wait: started and waiting on stdin (the default:
+ * like a pre-warmed process, it holds memory while idle), or created only and
+ * started on use.
+ */
 export type PrewarmVariant = 'created' | 'started';
 
 /** A parsed container configuration string. */
@@ -63,7 +67,7 @@ export function isolationOptions(profile: ProfileName, maxMemoryMib: number): Is
 export function parseContainerConfig(text: string | undefined, maxMemoryMib: number): ContainerConfig {
   const config = text ?? `profile=${PROFILE_NAMES[0]}`;
   let profile: ProfileName = PROFILE_NAMES[0];
-  let prewarm: PrewarmVariant = 'created';
+  let prewarm: PrewarmVariant = 'started';
   for (const part of config.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [key, value] = part.split('=');
     if (key === 'profile' && (PROFILE_NAMES as readonly string[]).includes(value ?? '')) profile = value as ProfileName;

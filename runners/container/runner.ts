@@ -1,8 +1,8 @@
 /**
  * The container column of the matrix, driven through dockerode against the
  * real Docker engine. Cold creates and starts a container per request;
- * pre-warmed keeps a pool of created (or, with `prewarm=started`, started and
- * waiting) containers, each used once; warm keeps one long-running container
+ * pre-warmed keeps a pool of started containers waiting on stdin (or, with
+ * `prewarm=created`, created ones started on use), each used once; warm keeps one long-running container
  * answering loop-mode frames. Isolation options come from the profile
  * (profiles.ts) and are recorded with every cell.
  */
@@ -230,12 +230,13 @@ function coldCell(context: CellContext): OpeningCell {
         const instantiateNs = await container.start();
         const raw = await container.respondOnce(request.body, { deadlineMs: context.deadlineMs, signal });
         const exitCode = await container.exitCode();
-        // Why stop the clock before removal: the response is complete and the container stopped; removal is the engine's bookkeeping, not the request's.
+        live.delete(container);
+        await container.remove();
+        // Why stop the clock after removal: a cold L1 includes teardown (DESIGN.md section 3), as the process runner's includes reaping.
         const invokeNs = nowNs() - startNs;
         return { response: parseResponse(raw, container.stderr, exitCode), instantiateNs, invokeNs, exitCode, stderr: container.stderr };
       } finally {
-        live.delete(container);
-        await container.remove();
+        if (live.delete(container)) await container.remove();
       }
     },
     async idleCost(): Promise<IdleCost> {
@@ -298,6 +299,7 @@ function prewarmedCell(context: CellContext, poolSize: number): OpeningCell {
         const container = slot.container as AttachedContainer;
         const instantiateNs = slot.started ? null : await container.start();
         const raw = await container.request(frame, { lastRequest: true, deadlineMs: context.deadlineMs, signal });
+        // Why stop the clock at the response: a pre-warmed platform tears the slot down off the request path, with the refill.
         const invokeNs = nowNs() - startNs;
         const exitCode = await container.exitCode();
         return { response: parseResponse(raw, container.stderr, exitCode), instantiateNs, invokeNs, exitCode, stderr: container.stderr };

@@ -258,6 +258,7 @@ function prewarmedCell(context: CellContext, poolSize: number): OpeningCell {
       inUse.add(slot);
       try {
         const raw = await slot.process.request(frame, { lastRequest: true, deadlineMs: context.deadlineMs, signal });
+        // Why stop the clock at the response: a pre-warmed platform reaps the slot off the request path, with the refill.
         const invokeNs = nowNs() - startNs;
         const exitCode = await slot.process.closed;
         const stderr = slot.process.stderr;
