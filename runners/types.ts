@@ -125,3 +125,39 @@ export interface Runner {
   /** Opens a cell. */
   open(spec: CellSpec, signal?: AbortSignal): Promise<Cell>;
 }
+
+/** One distinct app: its own module bytes (distinct bytes compile separately). */
+export interface AppSource {
+  id: string;
+  bytes: Uint8Array;
+}
+
+/** Many distinct apps in one cell, each request to a FRESH instance of its app. */
+export interface AppsSpec {
+  apps: readonly AppSource[];
+  config?: string;
+  /** @default 10000 */
+  deadlineMs?: number;
+  /** @default 256 */
+  maxMemoryMib?: number;
+}
+
+/** An open many-apps cell (density and many-apps throughput). */
+export interface AppsCell {
+  readonly runner: string;
+  readonly config: string;
+  readonly appCount: number;
+  /** Sends a request to app number `appIndex`. */
+  invoke(appIndex: number, request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult>;
+  close(): Promise<void>;
+}
+
+/** A runner that can host many distinct apps in one process (the Wasm runners). */
+export interface MultiAppRunner extends Runner {
+  openApps(spec: AppsSpec, signal?: AbortSignal): Promise<AppsCell>;
+}
+
+/** Whether a runner can host many apps in one cell. */
+export function isMultiAppRunner(runner: Runner): runner is MultiAppRunner {
+  return typeof (runner as Partial<MultiAppRunner>).openApps === 'function';
+}

@@ -4,11 +4,13 @@
  */
 import type { SuiteName } from '../core/results.ts';
 import { coldstartSuite } from './coldstart/index.ts';
+import { densitySuite } from './density/index.ts';
 import { throughputSuite } from './throughput/index.ts';
 import type { Suite } from './types.ts';
 
 /** Every implemented suite, by name. */
 export const SUITES: Partial<Record<SuiteName, Suite>> = {
   coldstart: coldstartSuite,
+  density: densitySuite,
   throughput: throughputSuite,
 };

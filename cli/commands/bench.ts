@@ -9,6 +9,7 @@ import { SUITE_NAMES, type ResultFile, type SuiteName } from '../../core/results
 import type { Profile } from '../../core/environment.ts';
 import { loadWorkload } from '../../fixtures/manifest.ts';
 import { writeResultFiles } from '../../reports/formats.ts';
+import { writeHtmlReport } from '../../reports/html.ts';
 import { runnerNames, resolveRunners } from '../../runners/index.ts';
 import { runBench, type BenchOptions } from '../../suites/bench.ts';
 import { listOption, parseCommandArgs, type Command } from '../command.ts';
@@ -97,5 +98,5 @@ export const benchCommand: Command = {
 };
 
 function writeResults(outDir: string, result: ResultFile): string[] {
-  return writeResultFiles(outDir, result);
+  return [...writeResultFiles(outDir, result), writeHtmlReport(outDir, [result])];
 }

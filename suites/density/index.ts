@@ -1,0 +1,168 @@
+/**
+ * suites/density: how many distinct apps one host keeps resident and serving.
+ * Wasm: N distinct modules (hello stamped with N ids) in one host process, a
+ * fresh instance per request; processes and containers: N long-running warm
+ * workers or containers. Memory per app and the latency of requests spread
+ * uniformly over the apps, for growing N, until the memory budget, the
+ * latency SLO or the host's limits stop it. Decides `density-thousands` and
+ * `containers-30-per-host`.
+ */
+import { nowNs } from '../../core/clock.ts';
+import { toBenchError } from '../../core/errors.ts';
+import { availableMemoryBytes } from '../../core/proc.ts';
+import { summaryRows, valueRow, type CellKey } from '../../core/results.ts';
+import { seededRandom, summarize } from '../../core/stats.ts';
+import { cannedRequest, loadWorkload, responseMismatch } from '../../fixtures/manifest.ts';
+import { helloVariant } from '../../fixtures/variants.ts';
+import { isMultiAppRunner, type AppsCell, type Cell, type MultiAppRunner, type Runner } from '../../runners/types.ts';
+import type { Suite, SuiteContext } from '../types.ts';
+import { decideDensity, DENSITY_BUDGET_BYTES, DENSITY_SLO_P99_NS } from './verdict.ts';
+
+/** Plans per profile. */
+export const DENSITY_PLANS = {
+  quick: { wasmApps: [10, 100, 1000, 2000], maxWarm: { container: 32, process: 64 } as Record<string, number>, requests: 1000 },
+  full: { wasmApps: [100, 1000, 10_000, 100_000], maxWarm: { container: 200, process: 500 } as Record<string, number>, requests: 10_000 },
+} satisfies Record<string, { wasmApps: number[]; maxWarm: Record<string, number>; requests: number }>;
+
+/** Memory left untouched for the machine itself, whatever the budget. */
+const RESERVE_BYTES = 2 * 1024 ** 3;
+
+export const densitySuite: Suite = {
+  name: 'density',
+  description: 'distinct apps resident and serving on one host: memory per app and latency as N grows',
+  async run(context) {
+    for (const runner of context.runners) {
+      for (const config of runner.configurations) {
+        context.signal.throwIfAborted();
+        try {
+          if (isMultiAppRunner(runner)) await measureWasm(context, runner, config);
+          else if (runner.lifecycles.includes('warm') && (runner.name === 'container' || runner.name.startsWith('process'))) await measureWarm(context, runner, config);
+        } catch (error) {
+          if (context.signal.aborted) throw error;
+          context.progress(`${runner.name}[${config}] density failed: ${toBenchError(error).message}`);
+        }
+      }
+    }
+    for (const verdict of decideDensity(context.results.measurements, context.unavailable)) context.results.decide(verdict);
+  },
+};
+
+function key(runner: Runner, config: string, lifecycle: string, apps: number, phase: string, metric: string, unit: string): CellKey {
+  return { suite: 'density', runner: runner.name, config, lifecycle, workload: 'hello', phase, metric, unit, apps };
+}
+
+/** Wasm: N distinct modules in one cell, each request to a fresh instance of a uniformly chosen app. */
+async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config: string): Promise<void> {
+  const { signal, progress, results } = context;
+  const plan = DENSITY_PLANS[context.profile];
+  const request = cannedRequest(loadWorkload('hello')).request;
+  let perAppBytes = 0;
+  for (const count of plan.wasmApps) {
+    signal.throwIfAborted();
+    const available = await availableMemoryBytes();
+    if (perAppBytes * count > Math.min(DENSITY_BUDGET_BYTES, available - RESERVE_BYTES)) {
+      progress(`${runner.name}[${config}] stops before ${count} apps: about ${((perAppBytes * count) / 1024 ** 2).toFixed(0)} MiB needed, over the budget`);
+      results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'stopped-by-budget', 'apps'), count));
+      break;
+    }
+    const variants = Array.from({ length: count }, (_, id) => helloVariant(id));
+    const rssBefore = process.memoryUsage().rss;
+    const availableBefore = available;
+    const startNs = nowNs();
+    progress(`${runner.name}[${config}] loading ${count} distinct apps`);
+    const cell: AppsCell = await runner.openApps({ apps: variants.map((v, id) => ({ id: String(id), bytes: v.bytes })), config }, signal);
+    try {
+      const loadNs = nowNs() - startNs;
+      const rssBytes = process.memoryUsage().rss - rssBefore;
+      const availableDrop = availableBefore - (await availableMemoryBytes());
+      perAppBytes = Math.max(rssBytes, availableDrop) / count;
+      const latencies = await serveUniformly(count, plan.requests, async (index) => {
+        const result = await cell.invoke(index, request, signal);
+        const mismatch = responseMismatch(variants[index]!.expected, result.response);
+        if (mismatch) throw new Error(`app ${index} answered wrongly: ${mismatch}`);
+      });
+      const summary = summarize(latencies);
+      results.record([
+        valueRow(key(runner, config, 'cold', count, 'resident', 'rss-per-app', 'bytes'), rssBytes / count),
+        valueRow(key(runner, config, 'cold', count, 'resident', 'rss-total', 'bytes'), rssBytes),
+        valueRow(key(runner, config, 'cold', count, 'resident', 'host-memory-per-app', 'bytes'), availableDrop / count),
+        valueRow(key(runner, config, 'cold', count, 'load', 'load-time-per-app', 'ns'), loadNs / count),
+        ...summaryRows(key(runner, config, 'cold', count, 'serve', 'latency', 'ns'), summary),
+      ]);
+      progress(`${runner.name}[${config}] ${count} apps: ${(rssBytes / count / 1024).toFixed(1)} KiB RSS per app, load ${(loadNs / count / 1e6).toFixed(2)} ms per app, latency p50 ${(summary.p50 / 1e3).toFixed(0)} us p99 ${(summary.p99 / 1e3).toFixed(0)} us`);
+      results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'apps-resident', 'apps'), count));
+      if (summary.p99 > DENSITY_SLO_P99_NS) {
+        progress(`${runner.name}[${config}] breaks the latency SLO at ${count} apps`);
+        break;
+      }
+    } finally {
+      await cell.close();
+    }
+  }
+}
+
+/** Processes and containers: warm instances opened one by one; memory from the host's available memory. */
+async function measureWarm(context: SuiteContext, runner: Runner, config: string): Promise<void> {
+  const { signal, progress, results } = context;
+  const plan = DENSITY_PLANS[context.profile];
+  const max = plan.maxWarm[runner.name.startsWith('process') ? 'process' : 'container'] ?? 16;
+  const workload = loadWorkload('hello');
+  const canned = cannedRequest(workload);
+  const checkpoints = new Set([1, 8, 16, 32, 64, 128, 256, 512, max]);
+  const cells: Cell[] = [];
+  const baseline = await availableMemoryBytes();
+  let stopReason = `reached the profile's maximum of ${max}`;
+  try {
+    while (cells.length < max) {
+      signal.throwIfAborted();
+      const available = await availableMemoryBytes();
+      if (baseline - available > DENSITY_BUDGET_BYTES || available < RESERVE_BYTES) {
+        stopReason = `memory budget of ${(DENSITY_BUDGET_BYTES / 1024 ** 3).toFixed(0)} GiB reached`;
+        break;
+      }
+      try {
+        cells.push(await runner.open({ workload, lifecycle: 'warm', config }, signal));
+      } catch (error) {
+        if (signal.aborted) throw error;
+        stopReason = `the host refused instance ${cells.length + 1}: ${toBenchError(error).message}`;
+        break;
+      }
+      if (!checkpoints.has(cells.length)) continue;
+      const usedBytes = baseline - (await availableMemoryBytes());
+      const latencies = await serveUniformly(cells.length, Math.min(plan.requests, cells.length * 50), async (index) => {
+        const result = await cells[index]!.invoke(canned.request, signal);
+        const mismatch = responseMismatch(canned.expected, result.response);
+        if (mismatch) throw new Error(`instance ${index} answered wrongly: ${mismatch}`);
+      });
+      const summary = summarize(latencies);
+      const n = cells.length;
+      results.record([
+        valueRow(key(runner, config, 'warm', n, 'resident', 'host-memory-per-app', 'bytes'), usedBytes / n),
+        valueRow(key(runner, config, 'warm', n, 'resident', 'rss-total', 'bytes'), usedBytes),
+        valueRow(key(runner, config, 'warm', n, 'capacity', 'apps-resident', 'apps'), n),
+        ...summaryRows(key(runner, config, 'warm', n, 'serve', 'latency', 'ns'), summary),
+      ]);
+      progress(`${runner.name}[${config}] ${n} warm instances: ${(usedBytes / n / 1024 ** 2).toFixed(1)} MiB of host memory each, latency p50 ${(summary.p50 / 1e3).toFixed(0)} us p99 ${(summary.p99 / 1e3).toFixed(0)} us`);
+      if (summary.p99 > DENSITY_SLO_P99_NS) {
+        stopReason = `latency SLO broken at ${n}`;
+        break;
+      }
+    }
+  } finally {
+    progress(`${runner.name}[${config}] stopped at ${cells.length} instances: ${stopReason}; closing them`);
+    await Promise.allSettled(cells.map((cell) => cell.close()));
+  }
+}
+
+/** Sends `requests` requests spread uniformly (seeded) over `apps` apps, one at a time; returns each round trip in ns. */
+async function serveUniformly(apps: number, requests: number, send: (index: number) => Promise<void>): Promise<number[]> {
+  const random = seededRandom(apps);
+  const latencies: number[] = [];
+  for (let i = 0; i < requests; i++) {
+    const index = Math.floor(random() * apps);
+    const startNs = nowNs();
+    await send(index);
+    latencies.push(nowNs() - startNs);
+  }
+  return latencies;
+}

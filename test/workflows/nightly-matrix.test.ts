@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const WORKFLOWS = path.resolve(import.meta.dirname, '../../.github/workflows');
+const read = (file: string): string => fs.readFileSync(path.join(WORKFLOWS, file), 'utf8');
+
+test('nightly runs the quick bench on four platforms and two Node versions, then publishes one merged report', () => {
+  const nightly = read('nightly.yml');
+  assert.match(nightly, /^\s+schedule:\s*\n\s+- cron: /m);
+  assert.match(nightly, /^\s+workflow_dispatch:/m);
+  assert.match(nightly, /os: \[ubuntu-latest, ubuntu-24\.04-arm, macos-latest, windows-latest\]/);
+  assert.match(nightly, /node: \[22, 24\]/);
+  assert.match(nightly, /fail-fast: false/);
+  assert.match(nightly, /run: npm ci\b/);
+  assert.match(nightly, /run: npm run bench -- --quick --out results\/\$\{\{ matrix\.os \}\}-node\$\{\{ matrix\.node \}\}/);
+  assert.match(nightly, /uses: actions\/upload-artifact@v\d/);
+  assert.match(nightly, /run: node bin\/wsb\.js report results\/\*\/ --out site/);
+  assert.match(nightly, /uses: actions\/upload-pages-artifact@v\d[\s\S]*path: site/);
+  assert.match(nightly, /uses: actions\/deploy-pages@v\d/);
+  assert.match(nightly, /pages: write/);
+  assert.match(nightly, /id-token: write/);
+  // The matrix jobs must run on Windows too: no shell-specific step before the report job.
+  const benchJob = nightly.slice(nightly.indexOf('  bench:'), nightly.indexOf('  report:'));
+  assert.doesNotMatch(benchJob, /shell:|\bbash\b|&&/);
+});
+
+test('ci runs the README\'s test command on Linux on push and pull request', () => {
+  const ci = read('ci.yml');
+  const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+  assert.match(readme, /bash scripts\/setup\.sh && npm test/);
+  assert.match(ci, /^\s+push:/m);
+  assert.match(ci, /^\s+pull_request:/m);
+  assert.match(ci, /runs-on: ubuntu-latest/);
+  assert.match(ci, /run: bash scripts\/setup\.sh && npm test/);
+});
