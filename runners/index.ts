@@ -6,11 +6,16 @@ import { usageError } from '../core/errors.ts';
 import type { Runner } from './types.ts';
 import { createWasmRunner } from './wasm/index.ts';
 import { createJcoRunner } from './wasm/jco.ts';
+import { createProcessRunner } from './process/runner.ts';
+import { createContainerRunner } from './container/runner.ts';
 
 /** Factories of every runner, by name, in matrix column order. */
 export const RUNNERS: Record<string, () => Runner> = {
   wasm: createWasmRunner,
   'wasm-jco': createJcoRunner,
+  process: () => createProcessRunner({ flavour: 'native' }),
+  'process-node': () => createProcessRunner({ flavour: 'node' }),
+  container: () => createContainerRunner(),
 };
 
 /** Names of every runner. */
