@@ -4,9 +4,20 @@
  */
 import { usageError } from '../core/errors.ts';
 import type { Runner } from './types.ts';
+import { createWasmtimeRunner } from './wasmtime/index.ts';
+import { createWazeroRunner, createWazeroRunRunner } from './wazero/index.ts';
+import { createPathEngineRunner } from './cli-engine/index.ts';
 
 /** Factories of every runner, by name, in matrix column order. */
-export const RUNNERS: Record<string, () => Runner> = {};
+export const RUNNERS: Record<string, () => Runner> = {
+  'wasm-wasmtime': () => createWasmtimeRunner(),
+  'wasm-wazero': () => createWazeroRunner(),
+  'wasm-wazero-run': () => createWazeroRunRunner(),
+  'wasm-cli-wasmtime': () => createPathEngineRunner('wasmtime'),
+  'wasm-cli-wazero': () => createPathEngineRunner('wazero'),
+  'wasm-cli-wasmedge': () => createPathEngineRunner('wasmedge'),
+  'wasm-cli-spin': () => createPathEngineRunner('spin'),
+};
 
 /** Names of every runner. */
 export function runnerNames(): string[] {
