@@ -6,6 +6,9 @@ import { usageError } from '../core/errors.ts';
 import type { Runner } from './types.ts';
 import { createWasmRunner } from './wasm/index.ts';
 import { createJcoRunner } from './wasm/jco.ts';
+import { createWasmtimeRunner } from './wasmtime/index.ts';
+import { createWazeroRunner, createWazeroRunRunner } from './wazero/index.ts';
+import { createPathEngineRunner } from './cli-engine/index.ts';
 import { createProcessRunner } from './process/runner.ts';
 import { createContainerRunner } from './container/runner.ts';
 
@@ -13,6 +16,13 @@ import { createContainerRunner } from './container/runner.ts';
 export const RUNNERS: Record<string, () => Runner> = {
   wasm: createWasmRunner,
   'wasm-jco': createJcoRunner,
+  'wasm-wasmtime': () => createWasmtimeRunner(),
+  'wasm-wazero': () => createWazeroRunner(),
+  'wasm-wazero-run': () => createWazeroRunRunner(),
+  'wasm-cli-wasmtime': () => createPathEngineRunner('wasmtime'),
+  'wasm-cli-wazero': () => createPathEngineRunner('wazero'),
+  'wasm-cli-wasmedge': () => createPathEngineRunner('wasmedge'),
+  'wasm-cli-spin': () => createPathEngineRunner('spin'),
   process: () => createProcessRunner({ flavour: 'native' }),
   'process-node': () => createProcessRunner({ flavour: 'node' }),
   container: () => createContainerRunner(),

@@ -6,16 +6,24 @@
 #
 #   bash scripts/setup.sh           everything `npm run bench` and `npm test` use
 #   bash scripts/setup.sh --minimal Node and npm dependencies only (Wasm cells)
+#   bash scripts/setup.sh --no-engines everything but the external Wasm engines
+#
+# External engines (runners/ENGINES.md): Wasmtime from PyPI (pinned, into the
+# project-local venv .venv-engines/), wazero from the Go module proxy (pinned,
+# into .cache/bin/) and the wazero Go host. An engine that cannot be installed
+# is reported and skipped: its runner says `unavailable` with the reason.
 #
 # Every step is skipped when what it provides is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 minimal=0
+engines=1
 for arg in "$@"; do
   case "$arg" in
-    --minimal) minimal=1 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --minimal) minimal=1; engines=0 ;;
+    --no-engines) engines=0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -49,8 +57,46 @@ if [ "$minimal" = 0 ] && command -v apt-get >/dev/null; then
   fi
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# A symlinked node_modules is shared with other checkouts: `npm ci` would empty its target, so it is left alone.
+if [ -L node_modules ]; then
+  log "node_modules is a symlink ($(readlink node_modules)): not reinstalling npm dependencies"
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm dependencies"
   npm ci --no-audit --no-fund
+fi
+if [ "$engines" = 1 ]; then
+  WASMTIME_PY_VERSION=50.0.1
+  WAZERO_VERSION=v1.12.0
+  # Wasmtime: the official Python embedding (the engine ships inside the wheel).
+  if .venv-engines/bin/python -c "import sys; from importlib.metadata import version; sys.exit(version('wasmtime') != '$WASMTIME_PY_VERSION')" 2>/dev/null; then
+    log "wasmtime $WASMTIME_PY_VERSION present in .venv-engines"
+  elif ! command -v python3 >/dev/null; then
+    log "skipping Wasmtime: python3 not found (wasm-wasmtime will be unavailable)"
+  elif { [ -x .venv-engines/bin/python ] || python3 -m venv .venv-engines; } &&
+       .venv-engines/bin/python -m pip install --quiet --disable-pip-version-check "wasmtime==$WASMTIME_PY_VERSION"; then
+    log "installed wasmtime $WASMTIME_PY_VERSION into .venv-engines"
+  else
+    log "could not install wasmtime $WASMTIME_PY_VERSION (python3 -m venv needs the python3-venv package on Debian); wasm-wasmtime will be unavailable"
+  fi
+  # wazero: the CLI and the Go host, both from the Go module proxy.
+  if ! command -v go >/dev/null; then
+    log "skipping wazero: go not found (install Go 1.22+; wasm-wazero and wasm-wazero-run will be unavailable)"
+  else
+    mkdir -p .cache/bin
+    if [ -x .cache/bin/wazero ] && [ "$(.cache/bin/wazero version 2>/dev/null)" = "$WAZERO_VERSION" ]; then
+      log "wazero $WAZERO_VERSION present in .cache/bin"
+    elif GOBIN="$PWD/.cache/bin" go install "github.com/tetratelabs/wazero/cmd/wazero@$WAZERO_VERSION"; then
+      log "installed wazero $WAZERO_VERSION into .cache/bin"
+    else
+      log "could not install wazero $WAZERO_VERSION; wasm-wazero-run will be unavailable"
+    fi
+    if [ -x .cache/bin/wsb-wazero-host ] && [ .cache/bin/wsb-wazero-host -nt runners/wazero/host/main.go ] && [ .cache/bin/wsb-wazero-host -nt runners/wazero/host/go.sum ]; then
+      log "wazero Go host up to date in .cache/bin"
+    elif (cd runners/wazero/host && go build -o ../../../.cache/bin/wsb-wazero-host .); then
+      log "built the wazero Go host into .cache/bin/wsb-wazero-host"
+    else
+      log "could not build the wazero Go host; wasm-wazero will be unavailable"
+    fi
+  fi
 fi
 log "ready"

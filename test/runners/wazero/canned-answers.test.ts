@@ -1,0 +1,4 @@
+import { createWazeroRunner } from '../../../runners/wazero/index.ts';
+import { cannedAnswersTest } from '../shared-engine-tests.ts';
+
+await cannedAnswersTest(createWazeroRunner());
