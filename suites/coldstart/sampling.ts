@@ -14,7 +14,12 @@ export interface SamplingPlan {
   samples: number;
   /** Wall-clock budget per cell, ms (warm-up included). */
   budgetMs: number;
+  /** Samples a slow cell still takes past its budget (up to three budgets), so it reports something. @default 5 */
+  minSamples?: number;
 }
+
+/** Share of the budget warm-up may use: a slow cell must not spend its whole budget warming up. */
+const WARMUP_BUDGET_SHARE = 0.2;
 
 /** A sampled thing: takes one measurement, or throws to be excluded. */
 export interface Sampled<T> {
@@ -32,24 +37,28 @@ export interface SampledResult<T> {
 
 /** Samples every cell round-robin until each reaches its target or its budget. */
 export async function sampleInterleaved<T>(cells: readonly Sampled<T>[], plan: SamplingPlan, options: { signal?: AbortSignal; onRound?: (done: number) => void } = {}): Promise<SampledResult<T>[]> {
-  const state = cells.map((cell) => ({ cell, values: [] as T[], seen: 0, spentNs: 0, error: undefined as string | undefined }));
+  const state = cells.map((cell) => ({ cell, values: [] as T[], seen: 0, warm: plan.warmup === 0, spentNs: 0, error: undefined as string | undefined }));
   const budgetNs = plan.budgetMs * 1e6;
+  const minSamples = Math.min(plan.minSamples ?? 5, plan.samples);
+  const wanted = (s: (typeof state)[number]): boolean =>
+    s.values.length < plan.samples && (s.spentNs < budgetNs || (s.values.length < minSamples && s.spentNs < 3 * budgetNs));
   let round = 0;
   for (;;) {
-    const active = state.filter((s) => !s.error && s.values.length < plan.samples && s.spentNs < budgetNs);
+    const active = state.filter((s) => !s.error && wanted(s));
     if (!active.length) break;
     for (const entry of active) {
       options.signal?.throwIfAborted();
       const startNs = nowNs();
       try {
         const value = await entry.cell.sample();
-        if (entry.seen >= plan.warmup) entry.values.push(value);
+        if (entry.warm) entry.values.push(value);
         entry.seen++;
       } catch (error) {
         if (options.signal?.aborted) throw error;
         entry.error = error instanceof Error ? error.message.split('\n')[0] : String(error);
       }
       entry.spentNs += nowNs() - startNs;
+      if (!entry.warm && (entry.seen >= plan.warmup || entry.spentNs >= budgetNs * WARMUP_BUDGET_SHARE)) entry.warm = true;
     }
     options.onRound?.(++round);
   }
