@@ -20,9 +20,9 @@ import { decideDensity, DENSITY_BUDGET_BYTES, DENSITY_SLO_P99_NS } from './verdi
 
 /** Plans per profile. */
 export const DENSITY_PLANS = {
-  quick: { wasmApps: [10, 100, 1000, 2000], maxWarm: { container: 32, process: 64 } as Record<string, number>, requests: 1000 },
-  full: { wasmApps: [100, 1000, 10_000, 100_000], maxWarm: { container: 200, process: 500 } as Record<string, number>, requests: 10_000 },
-} satisfies Record<string, { wasmApps: number[]; maxWarm: Record<string, number>; requests: number }>;
+  quick: { wasmApps: [10, 100, 1000, 2000], maxWarm: { container: 32, process: 64 } as Record<string, number>, requests: 1000, maxLoadSeconds: 60 },
+  full: { wasmApps: [100, 1000, 10_000, 100_000], maxWarm: { container: 200, process: 500 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 900 },
+} satisfies Record<string, { wasmApps: number[]; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number }>;
 
 /** Memory left untouched for the machine itself, whatever the budget. */
 const RESERVE_BYTES = 2 * 1024 ** 3;
@@ -57,12 +57,19 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
   const plan = DENSITY_PLANS[context.profile];
   const request = cannedRequest(loadWorkload('hello')).request;
   let perAppBytes = 0;
+  let loadPerAppNs = 0;
   for (const count of plan.wasmApps) {
     signal.throwIfAborted();
     const available = await availableMemoryBytes();
     if (perAppBytes * count > Math.min(DENSITY_BUDGET_BYTES, available - RESERVE_BYTES)) {
       progress(`${runner.name}[${config}] stops before ${count} apps: about ${((perAppBytes * count) / 1024 ** 2).toFixed(0)} MiB needed, over the budget`);
       results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'stopped-by-budget', 'apps'), count));
+      break;
+    }
+    // Why a load-time cap: a slow compiler must not turn a quick profile into an hour; the stop is recorded.
+    if (loadPerAppNs * count > plan.maxLoadSeconds * 1e9) {
+      progress(`${runner.name}[${config}] stops before ${count} apps: loading them would take about ${((loadPerAppNs * count) / 1e9).toFixed(0)} s, over this profile's ${plan.maxLoadSeconds} s`);
+      results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'stopped-by-load-time', 'apps'), count));
       break;
     }
     const variants = Array.from({ length: count }, (_, id) => helloVariant(id));
@@ -73,9 +80,11 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
     const cell: AppsCell = await runner.openApps({ apps: variants.map((v, id) => ({ id: String(id), bytes: v.bytes })), config }, signal);
     try {
       const loadNs = nowNs() - startNs;
-      const rssBytes = process.memoryUsage().rss - rssBefore;
+      loadPerAppNs = loadNs / count;
+      // Apps in an engine host: the host process's whole RSS (its engine baseline included); apps in this process: its RSS growth.
+      const rssBytes = cell.residentBytes ? await cell.residentBytes() : process.memoryUsage().rss - rssBefore;
       const availableDrop = availableBefore - (await availableMemoryBytes());
-      perAppBytes = Math.max(rssBytes, availableDrop) / count;
+      perAppBytes = rssBytes / count;
       const latencies = await serveUniformly(count, plan.requests, async (index) => {
         const result = await cell.invoke(index, request, signal);
         const mismatch = responseMismatch(variants[index]!.expected, result.response);

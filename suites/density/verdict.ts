@@ -37,8 +37,10 @@ function steps(rows: readonly Measurement[]): Step[] {
     const memory = density.filter((r) => same(r) && r.phase === 'resident' && (r.metric === 'rss-per-app' || r.metric === 'host-memory-per-app'));
     const p99 = density.find((r) => same(r) && r.phase === 'serve' && r.metric === 'latency' && r.stat === 'p99');
     if (!memory.length || !p99) continue;
-    // The larger of the process's RSS growth and the host's available-memory drop: nothing hidden in a daemon.
-    const memoryPerAppBytes = Math.max(...memory.map((r) => r.value));
+    // Apps inside one process: that process's RSS (the host's available memory moves with every neighbour on a shared
+    // machine); apps as processes or containers: the host's available-memory drop, engine and shim overhead included.
+    const rss = memory.find((r) => r.metric === 'rss-per-app');
+    const memoryPerAppBytes = rss ? rss.value : Math.max(...memory.map((r) => r.value));
     found.push({ runner: resident.runner, config: resident.config, apps: resident.apps ?? 1, memoryPerAppBytes, p99Ns: p99.value, rows: [resident, ...memory, p99] });
   }
   return found;
