@@ -20,10 +20,15 @@ export const NEAR_NATIVE_REQUESTS: readonly { workload: string; request: string 
 /** The Wasm engines timed against native, when available: the V8 host (the reference) first. */
 export const NEAR_NATIVE_ENGINES: readonly string[] = ['wasm', 'wasm-wasmtime', 'wasm-wazero'];
 
-/** Samples per side and profile (each sample runs the whole kernel, milliseconds long). */
+/**
+ * Samples per side and profile (each sample runs the whole kernel, milliseconds
+ * long). Why one sample per slice (`rounds` = warm-up + samples): strict
+ * A B A B alternation, so native and Wasm samples see the same moments of a
+ * shared machine.
+ */
 export const NEAR_NATIVE_PLANS = {
-  quick: { warmup: 3, samples: 30, budgetMs: 4000 },
-  full: { warmup: 10, samples: 300, budgetMs: 60_000 },
+  quick: { warmup: 3, samples: 60, budgetMs: 6000, rounds: 63 },
+  full: { warmup: 10, samples: 300, budgetMs: 60_000, rounds: 310 },
 } satisfies Record<string, SamplingPlan>;
 
 /** What the near-native part needs. */
