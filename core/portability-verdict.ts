@@ -53,6 +53,8 @@ export function isEngineOutcome(row: Outcome): boolean {
   return row.suite === 'portability' && row.condition.startsWith('engine=');
 }
 
+/** What a detail says besides its digests (and without a leading `not run: `). */
+const seenOf = (detail: string): string => detail.split('; ').filter((part) => !/^(artifact|output) sha256 /.test(part)).join('; ').replace(/^not run: /, '');
 const short = (digest: string): string => (digest.length > 12 ? `${digest.slice(0, 12)}...` : digest);
 const where = (row: Outcome, platformOf: (row: Outcome) => string): string => `${row.condition.slice('engine='.length)} on ${row.machine ?? platformOf(row)}`;
 
@@ -68,7 +70,7 @@ export function decideSameBinaryEverywhere(outcomes: readonly Outcome[], platfor
   const rows = outcomes.filter(isEngineOutcome);
   const ran = rows.filter((row) => row.outcome === 'match' || row.outcome === 'mismatch');
   const notRunRows = rows.filter((row) => row.outcome === 'not-run');
-  const notRunEngines = [...new Map(notRunRows.map((row) => [`${row.condition}@${row.machine ?? platformOf(row)}`, `${where(row, platformOf)} (${row.detail.split('; ').slice(1).join('; ') || 'no reason given'})`])).values()];
+  const notRunEngines = [...new Map(notRunRows.map((row) => [`${row.condition}@${row.machine ?? platformOf(row)}`, `${where(row, platformOf)} (${seenOf(row.detail) || 'no reason given'})`])).values()];
   const notRunText = notRunEngines.length ? ` Not run: ${notRunEngines.join('; ')}.` : '';
   if (!ran.length) {
     return notRun(SAME_BINARY_CLAIM, rows.length ? `no engine ran any artifact.${notRunText}` : 'no portability outcome rows (the portability suite did not run)');
@@ -82,7 +84,7 @@ export function decideSameBinaryEverywhere(outcomes: readonly Outcome[], platfor
   const problems: string[] = [];
   for (const [artifact, group] of byArtifact) {
     const subject = group[0]!.subject;
-    for (const row of group.filter((r) => r.outcome === 'mismatch')) problems.push(`${subject} (${short(artifact)}) on ${where(row, platformOf)}: ${row.detail.split('; ').slice(1).join('; ')}`);
+    for (const row of group.filter((r) => r.outcome === 'mismatch')) problems.push(`${subject} (${short(artifact)}) on ${where(row, platformOf)}: ${seenOf(row.detail)}`);
     const outputs = new Set(group.map((row) => parsePortabilityDetail(row.detail).outputSha256).filter((d): d is string => d !== null));
     if (outputs.size > 1) problems.push(`${subject} (${short(artifact)}) gave ${outputs.size} different outputs across ${group.length} engine runs`);
   }

@@ -120,11 +120,13 @@ export function decideNearNative(measurements: readonly Measurement[], outcomes:
   const belowNote = belowNative.length
     ? ` Faster than native for ${belowNative.join(', ')}: on a warm instance the Wasm linear memory stays grown from one request to the next, while the native process hands large blocks back to the OS and faults them in again each request, so that figure times memory management as much as code.`
     : '';
+  const othersOver = ratios.filter((row) => row.runner !== REFERENCE_ENGINE && row.stat === 'value' && row.value > NEAR_NATIVE_THRESHOLD).map((row) => `${row.runner} ${row.workload} (${row.value.toFixed(2)}x)`);
+  const othersNote = othersOver.length ? ` Over ${NEAR_NATIVE_THRESHOLD}x on other engines: ${othersOver.join(', ')}.` : '';
   const highs = workloads.map((workload) => ({ workload, high: stat(REFERENCE_ENGINE, workload, 'ci95-high')?.value, low: stat(REFERENCE_ENGINE, workload, 'ci95-low')?.value }));
   const over = highs.filter((entry) => entry.low !== undefined && entry.low > NEAR_NATIVE_THRESHOLD);
-  if (over.length) return { ...base, verdict: 'refuted', reason: `the reference engine is more than ${NEAR_NATIVE_THRESHOLD}x native even at the CI's lower bound for ${over.map((entry) => entry.workload).join(', ')}. ${allFigures}.${belowNote}` };
+  if (over.length) return { ...base, verdict: 'refuted', reason: `the reference engine is more than ${NEAR_NATIVE_THRESHOLD}x native even at the CI's lower bound for ${over.map((entry) => entry.workload).join(', ')}. ${allFigures}.${othersNote}${belowNote}` };
   if (highs.every((entry) => entry.high !== undefined && entry.high <= NEAR_NATIVE_THRESHOLD)) {
-    return { ...base, verdict: 'confirmed', reason: `within ${NEAR_NATIVE_THRESHOLD}x of native at the CI's upper bound for every CPU workload. ${allFigures}.${belowNote}` };
+    return { ...base, verdict: 'confirmed', reason: `within ${NEAR_NATIVE_THRESHOLD}x of native at the CI's upper bound for every CPU workload. ${allFigures}.${othersNote}${belowNote}` };
   }
-  return { ...base, verdict: 'inconclusive', reason: `the reference engine's ratio interval reaches past ${NEAR_NATIVE_THRESHOLD}x (or has no CI). ${allFigures}.${belowNote}` };
+  return { ...base, verdict: 'inconclusive', reason: `the reference engine's ratio interval reaches past ${NEAR_NATIVE_THRESHOLD}x (or has no CI). ${allFigures}.${othersNote}${belowNote}` };
 }
