@@ -16,7 +16,7 @@ test('one platform with every engine matching is inconclusive, saying it confirm
   assert.equal(verdict.verdict, 'inconclusive');
   assert.match(verdict.reason, /for this platform only/);
   assert.match(verdict.reason, /darwin, win32, arm64/);
-  assert.match(verdict.reason, /wasm-cli-wasmedge on linux-x64-a \(not run: command not found on PATH\)/);
+  assert.match(verdict.reason, /wasm-cli-wasmedge on linux-x64-a \(command not found on PATH\)/);
 });
 
 test('every claimed OS and architecture matching confirms', () => {
