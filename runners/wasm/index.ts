@@ -11,11 +11,12 @@
 import { nowNs, sleep } from '../../core/clock.ts';
 import { BenchError, usageError } from '../../core/errors.ts';
 import type { Workload } from '../../fixtures/manifest.ts';
-import type { Availability, Cell, CellSpec, IdleCost, InvokeResult, Lifecycle, Preparation, Runner, WorkloadRequest } from '../types.ts';
+import type { AppsCell, AppsSpec, Availability, Cell, CellSpec, IdleCost, InvokeResult, Lifecycle, MultiAppRunner, Preparation, WorkloadRequest } from '../types.ts';
 import { LOOP_ARG, FrameReader, cgiEnvironment, encodeRequestFrame, parseCgiResponse, MalformedResponseError } from '../wagi.ts';
 import type { RunOutcome } from './engine.ts';
 import { InstanceWorker } from './instance-worker.ts';
-import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_MEMORY_MIB, DEFAULT_OUTPUT_CAP_BYTES, loadModule, type LoadedModule } from './load.ts';
+import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_MEMORY_MIB, DEFAULT_OUTPUT_CAP_BYTES, loadModule, loadModuleBytes, type LoadedModule } from './load.ts';
+import type { EngineApp } from './engine.ts';
 import { resolveGrants } from './sandbox-fs.ts';
 
 /** Configurations of the `wasm` runner; the first is the default. */
@@ -86,8 +87,7 @@ class WasmCell implements Cell {
 
   private spawn(): InstanceWorker {
     return new InstanceWorker({
-      module: this.loaded.module,
-      memory: this.loaded.memory,
+      apps: [{ module: this.loaded.module, memory: this.loaded.memory }],
       pooling: this.pooling,
       grants: this.grants,
       outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES,
@@ -151,8 +151,81 @@ class WasmCell implements Cell {
   }
 }
 
+/** Many distinct apps in one worker: each request runs a fresh instance of the chosen app. */
+class WasmAppsCell implements AppsCell {
+  readonly runner = 'wasm';
+  readonly config: string;
+  readonly appCount: number;
+  private readonly apps: EngineApp[];
+  private readonly ids: string[];
+  private readonly pooling: boolean;
+  private readonly deadlineMs: number;
+  private worker: InstanceWorker;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(spec: AppsSpec, apps: EngineApp[], pooling: boolean) {
+    this.config = spec.config ?? WASM_CONFIGURATIONS[0];
+    this.apps = apps;
+    this.ids = spec.apps.map((app) => app.id);
+    this.appCount = apps.length;
+    this.pooling = pooling;
+    this.deadlineMs = spec.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.worker = this.spawn();
+  }
+
+  private spawn(): InstanceWorker {
+    return new InstanceWorker({ apps: this.apps, pooling: this.pooling, grants: [], outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES, lifecycle: 'cold', poolSize: 0 });
+  }
+
+  whenReady(): Promise<void> {
+    return this.worker.whenReady();
+  }
+
+  invoke(appIndex: number, request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult> {
+    if (!Number.isInteger(appIndex) || appIndex < 0 || appIndex >= this.appCount) return Promise.reject(usageError(`app index ${appIndex} is outside 0..${this.appCount - 1}`));
+    const run = async (): Promise<InvokeResult> => {
+      if (this.closed) throw new BenchError('internal', 'the cell is closed');
+      if (!this.worker.alive) this.worker = this.spawn();
+      try {
+        const message = { app: appIndex, args: [this.ids[appIndex] as string], env: envList(cgiEnvironment(request)), stdin: request.body };
+        return toInvokeResult(await this.worker.send(message, this.deadlineMs, signal), false);
+      } finally {
+        if (!this.worker.alive && !this.closed) this.worker = this.spawn();
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.worker.close();
+  }
+}
+
+/** Apps compiled between two yields to the event loop while loading (so an abort is seen). */
+const LOAD_BATCH = 256;
+
+/** Compiles every app of a many-apps spec (memory cap applied; for pooling, memory imported). */
+async function loadApps(spec: AppsSpec, pooling: boolean, signal?: AbortSignal): Promise<EngineApp[]> {
+  const maxMemoryMib = spec.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB;
+  const apps: EngineApp[] = [];
+  for (let i = 0; i < spec.apps.length; i++) {
+    if (i % LOAD_BATCH === 0) {
+      signal?.throwIfAborted();
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const source = spec.apps[i] as AppsSpec['apps'][number];
+    const loaded = loadModuleBytes(source.bytes, maxMemoryMib, pooling, `app ${source.id}`);
+    apps.push({ module: loaded.module, memory: loaded.memory });
+  }
+  return apps;
+}
+
 /** The `wasm` runner. */
-export function createWasmRunner(): Runner {
+export function createWasmRunner(): MultiAppRunner {
   return {
     name: 'wasm',
     description: `embedded reference runtime: V8 ${process.versions.v8} (Node ${process.versions.node}), own capability-enforcing WASI preview1 host, instances in worker threads`,
@@ -169,6 +242,18 @@ export function createWasmRunner(): Runner {
       signal?.throwIfAborted();
       const pooling = poolingOf(spec.config);
       const cell = new WasmCell(spec, loadModule(spec.workload.wasmPath, spec.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB, pooling), pooling);
+      try {
+        await cell.whenReady();
+      } catch (error) {
+        await cell.close();
+        throw error;
+      }
+      return cell;
+    },
+    async openApps(spec: AppsSpec, signal?: AbortSignal): Promise<AppsCell> {
+      const pooling = poolingOf(spec.config);
+      if (spec.apps.length === 0) throw usageError('openApps needs at least one app');
+      const cell = new WasmAppsCell(spec, await loadApps(spec, pooling, signal), pooling);
       try {
         await cell.whenReady();
       } catch (error) {
