@@ -8,8 +8,10 @@ import { nowNs } from '../../core/clock.ts';
 import { usageError } from '../../core/errors.ts';
 import { PAGE_BYTES, type MemoryPlan } from './binary.ts';
 import { PREVIEW1_FUNCTIONS, PREVIEW1_MODULE } from './wasi-constants.ts';
-import { OutputCapExceeded, ProcExit, WasiHost, type StdinSource } from './wasi-host.ts';
+import { DeadlineReached, OutputCapExceeded, ProcExit, WasiHost, type StdinSource } from './wasi-host.ts';
 import type { ResolvedGrant } from './sandbox-fs.ts';
+import type { DeadlineWatch } from './deadline-watch.ts';
+import { INTERRUPT_IMPORT } from './instrument.ts';
 
 /** How a guest run ended. */
 export interface RunOutcome {
@@ -26,6 +28,8 @@ export interface RunOutcome {
   instantiateNs: number | null;
   /** L1, ns. */
   invokeNs: number;
+  /** Inline execution: the run was stopped at its deadline (the outcome then carries a trap too). */
+  deadlineExceeded?: boolean;
 }
 
 /** An instance made ahead of its request (pre-warmed lifecycle), with its memory. */
@@ -43,6 +47,7 @@ export function checkModuleShape(module: WebAssembly.Module, plan: MemoryPlan): 
   for (const entry of WebAssembly.Module.imports(module)) {
     if (entry.module === PREVIEW1_MODULE && entry.kind === 'function' && PREVIEW1_FUNCTIONS.has(entry.name)) continue;
     if (entry.kind === 'memory' && plan.origin === 'imported' && entry.module === plan.importModule && entry.name === plan.importName) continue;
+    if (entry.kind === 'memory' && entry.module === INTERRUPT_IMPORT.module && entry.name === INTERRUPT_IMPORT.name) continue;
     throw usageError(`the module imports ${entry.kind} ${entry.module}.${entry.name}, which this host does not provide (only wasi_snapshot_preview1)`);
   }
   const exports = WebAssembly.Module.exports(module);
@@ -58,6 +63,8 @@ export function checkModuleShape(module: WebAssembly.Module, plan: MemoryPlan): 
 export interface EngineApp {
   module: WebAssembly.Module;
   memory: MemoryPlan;
+  /** The module carries interruption checks (load.ts) and imports the deadline watch's memory. */
+  interruptible?: boolean;
 }
 
 /** Most zeroed memories one size's pool keeps idle: bounds idle memory per thread and size. @default 8 */
@@ -170,6 +177,8 @@ export interface EngineOptions {
   pooling: boolean;
   /** @default POOL_MAX_IDLE */
   poolMaxIdle?: number;
+  /** Inline execution: the thread's deadline watch, armed around every run of an interruptible app. */
+  watch?: DeadlineWatch;
 }
 
 /**
@@ -182,11 +191,14 @@ export class Engine {
   readonly pools: MemoryPools | null;
   private readonly importObject: Record<string, Record<string, unknown>>;
   private readonly descriptors = new WeakMap<EngineApp, WebAssembly.MemoryDescriptor | null>();
+  private readonly watch: DeadlineWatch | null;
 
   constructor(options: EngineOptions) {
     this.host = new WasiHost({ grants: options.grants, outputCapBytes: options.outputCapBytes });
     this.importObject = { [PREVIEW1_MODULE]: this.host.imports as unknown as Record<string, unknown> };
     this.pools = options.pooling ? new MemoryPools(options.poolMaxIdle) : null;
+    this.watch = options.watch ?? null;
+    if (this.watch) this.importObject[INTERRUPT_IMPORT.module] = { [INTERRUPT_IMPORT.name]: this.watch.memory };
   }
 
   private descriptorOf(app: EngineApp): WebAssembly.MemoryDescriptor | null {
@@ -203,7 +215,7 @@ export class Engine {
     const descriptor = this.descriptorOf(app);
     if (descriptor) {
       const memory = this.pools ? this.pools.acquire(descriptor) : new WebAssembly.Memory(descriptor);
-      this.importObject[app.memory.importModule as string] = { [app.memory.importName as string]: memory };
+      (this.importObject[app.memory.importModule as string] ??= {})[app.memory.importName as string] = memory;
       try {
         return { instance: new WebAssembly.Instance(app.module, this.importObject as WebAssembly.Imports), memory };
       } catch (error) {
@@ -224,8 +236,17 @@ export class Engine {
   /**
    * Runs `_start` of an instance to its end. A fresh instance is made when
    * `prepared` is not given (cold), and that instantiation is timed as L0.
+   * With a deadline watch and an interruptible app, `_start` runs under
+   * `deadlineMs` and is stopped at its next check once it is past it.
    */
-  run(app: EngineApp, args: { bytes: Uint8Array; count: number }, env: { bytes: Uint8Array; count: number }, stdin: Uint8Array | StdinSource, prepared?: PreparedInstance): RunOutcome {
+  run(
+    app: EngineApp,
+    args: { bytes: Uint8Array; count: number },
+    env: { bytes: Uint8Array; count: number },
+    stdin: Uint8Array | StdinSource,
+    prepared?: PreparedInstance,
+    deadlineMs?: number,
+  ): RunOutcome {
     const startNs = nowNs();
     const ready = prepared ?? this.instantiate(app);
     const instantiateNs = prepared ? null : nowNs() - startNs;
@@ -233,9 +254,16 @@ export class Engine {
     let exitCode: number | null = 0;
     let trap: string | null = null;
     let outputCapExceeded = false;
+    const watched = this.watch !== null && app.interruptible === true && deadlineMs !== undefined;
+    let deadlineExceeded = false;
+    if (watched) {
+      this.host.deadlineEpochMs = Date.now() + (deadlineMs as number);
+      (this.watch as DeadlineWatch).begin(deadlineMs as number);
+    }
     try {
       (ready.instance.exports['_start'] as () => void)();
     } catch (error) {
+      if (error instanceof DeadlineReached) deadlineExceeded = true;
       if (error instanceof ProcExit) exitCode = error.code;
       else if (error instanceof OutputCapExceeded) {
         exitCode = null;
@@ -246,13 +274,21 @@ export class Engine {
         trap = describeTrap(error);
       }
     }
+    if (watched) {
+      if ((this.watch as DeadlineWatch).end()) deadlineExceeded = true;
+      this.host.deadlineEpochMs = null;
+    }
+    if (deadlineExceeded) {
+      exitCode = null;
+      trap = `deadline exceeded after ${deadlineMs} ms`;
+    }
     const stdout = this.host.stdoutView().slice();
     const stderr = this.host.stderrText();
     this.host.end();
     const descriptor = this.descriptorOf(app);
     if (descriptor && this.pools) this.pools.release(descriptor, ready.memory, trap !== null);
     const invokeNs = nowNs() - startNs;
-    return { stdout, stderr, exitCode, trap, outputCapExceeded, instantiateNs, invokeNs };
+    return { stdout, stderr, exitCode, trap, outputCapExceeded, instantiateNs, invokeNs, ...(deadlineExceeded ? { deadlineExceeded } : {}) };
   }
 }
 
