@@ -169,6 +169,9 @@ function memoryDescriptorOf(plan: MemoryPlan): WebAssembly.MemoryDescriptor | nu
   return { initial: plan.limits.initialPages, ...(plan.limits.maximumPages === null ? {} : { maximum: plan.limits.maximumPages }) };
 }
 
+/** How often an engine trims its pools to what was used since the last trim, ms. */
+export const POOL_TRIM_INTERVAL_MS = 1000;
+
 /** Options of an {@link Engine}. */
 export interface EngineOptions {
   grants: readonly ResolvedGrant[];
@@ -192,11 +195,15 @@ export class Engine {
   private readonly importObject: Record<string, Record<string, unknown>>;
   private readonly descriptors = new WeakMap<EngineApp, WebAssembly.MemoryDescriptor | null>();
   private readonly watch: DeadlineWatch | null;
+  private readonly trimTimer: NodeJS.Timeout | null;
 
   constructor(options: EngineOptions) {
     this.host = new WasiHost({ grants: options.grants, outputCapBytes: options.outputCapBytes });
     this.importObject = { [PREVIEW1_MODULE]: this.host.imports as unknown as Record<string, unknown> };
     this.pools = options.pooling ? new MemoryPools(options.poolMaxIdle) : null;
+    // Trimming on a timer lets a burst's extra memories go once the burst is over, without work on the request path.
+    const pools = this.pools;
+    this.trimTimer = pools ? setInterval(() => pools.trim(), POOL_TRIM_INTERVAL_MS).unref() : null;
     this.watch = options.watch ?? null;
     if (this.watch) this.importObject[INTERRUPT_IMPORT.module] = { [INTERRUPT_IMPORT.name]: this.watch.memory };
   }
@@ -225,6 +232,12 @@ export class Engine {
     }
     const instance = new WebAssembly.Instance(app.module, this.importObject as WebAssembly.Imports);
     return { instance, memory: instance.exports['memory'] as WebAssembly.Memory };
+  }
+
+  /** Stops trimming and drops every pooled memory. */
+  close(): void {
+    if (this.trimTimer) clearInterval(this.trimTimer);
+    this.pools?.clear();
   }
 
   /** Gives a prepared instance's memory back without running it (a pre-warmed slot dropped at close). */

@@ -235,7 +235,7 @@ class InlineCell implements Cell {
   async close(): Promise<void> {
     this.closed = true;
     for (const prepared of this.ready.splice(0)) this.engine.discard(this.app, prepared);
-    this.engine.pools?.clear();
+    this.engine.close();
   }
 }
 
@@ -298,7 +298,7 @@ class InlineAppsCell implements AppsCell {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.engine.pools?.clear();
+    this.engine.close();
   }
 }
 
