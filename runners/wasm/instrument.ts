@@ -12,6 +12,7 @@
  * threads, tail calls). A module using anything else (exceptions, GC) is left
  * unrewritten and the runner runs it in a worker instead.
  */
+import { createHash } from 'node:crypto';
 import { usageError } from '../../core/errors.ts';
 
 /** Module and field name of the shared interruption memory an instrumented module imports. */
@@ -119,41 +120,108 @@ function skipAtomic(cursor: Cursor): void {
   else skipMemarg(cursor);
 }
 
+/** Immediate kinds by opcode, so the walk is one table lookup per instruction. */
+const NONE = 0;
+const BLOCK = 1;
+const LOOP = 2;
+const U32 = 3;
+const U32X2 = 4;
+const BR_TABLE = 5;
+const SELECT_T = 6;
+const MEMARG = 7;
+const LEB = 8;
+const SKIP4 = 9;
+const SKIP8 = 10;
+const PREFIX_FC = 11;
+const PREFIX_FD = 12;
+const PREFIX_FE = 13;
+const UNKNOWN = 255;
+
+const IMMEDIATES = (() => {
+  const table = new Uint8Array(256).fill(UNKNOWN);
+  const set = (kind: number, ...ops: number[]): void => {
+    for (const op of ops) table[op] = kind;
+  };
+  const range = (kind: number, from: number, to: number): void => {
+    for (let op = from; op <= to; op++) table[op] = kind;
+  };
+  set(NONE, 0x00, 0x01, 0x05, 0x0b, 0x0f, 0x1a, 0x1b, 0xd1, 0xd3, 0xd4);
+  set(BLOCK, 0x02, 0x04);
+  set(LOOP, 0x03);
+  set(U32, 0x0c, 0x0d, 0x10, 0x12, 0x14, 0x15, 0xd2, 0xd5, 0xd6, 0x3f, 0x40);
+  range(U32, 0x20, 0x26);
+  set(U32X2, 0x11, 0x13);
+  set(BR_TABLE, 0x0e);
+  set(SELECT_T, 0x1c);
+  range(MEMARG, 0x28, 0x3e);
+  set(LEB, 0x41, 0x42, 0xd0);
+  set(SKIP4, 0x43);
+  set(SKIP8, 0x44);
+  range(NONE, 0x45, 0xc4);
+  set(PREFIX_FC, 0xfc);
+  set(PREFIX_FD, 0xfd);
+  set(PREFIX_FE, 0xfe);
+  return table;
+})();
+
 /**
  * Walks one function body's instructions and returns the offsets just after
  * each `loop` block type (where a check goes).
  */
 function loopHeads(cursor: Cursor, end: number): number[] {
   const heads: number[] = [];
+  const bytes = cursor.bytes;
   while (cursor.offset < end) {
-    const op = cursor.byte();
-    if (op === 0x03) {
-      skipBlockType(cursor);
-      heads.push(cursor.offset);
-    } else if (op === 0x02 || op === 0x04) skipBlockType(cursor);
-    else if (op <= 0x01 || op === 0x05 || op === 0x0b || op === 0x0f || op === 0x1a || op === 0x1b || op === 0xd1 || op === 0xd3 || op === 0xd4) continue;
-    else if (op === 0x0c || op === 0x0d || op === 0x10 || op === 0x12 || op === 0x14 || op === 0x15 || op === 0xd2 || op === 0xd5 || op === 0xd6) cursor.u32();
-    else if (op === 0x11 || op === 0x13) {
-      cursor.u32();
-      cursor.u32();
-    } else if (op === 0x0e) {
-      const count = cursor.u32();
-      for (let i = 0; i <= count; i++) cursor.u32();
-    } else if (op === 0x1c) {
-      const count = cursor.u32();
-      for (let i = 0; i < count; i++) skipHeapOrValueType(cursor);
-    } else if (op >= 0x20 && op <= 0x26) cursor.u32();
-    else if (op >= 0x28 && op <= 0x3e) skipMemarg(cursor);
-    else if (op === 0x3f || op === 0x40) cursor.u32();
-    else if (op === 0x41 || op === 0x42) cursor.leb();
-    else if (op === 0x43) cursor.skip(4);
-    else if (op === 0x44) cursor.skip(8);
-    else if (op >= 0x45 && op <= 0xc4) continue;
-    else if (op === 0xd0) cursor.leb();
-    else if (op === 0xfc) skipFc(cursor);
-    else if (op === 0xfd) skipSimd(cursor);
-    else if (op === 0xfe) skipAtomic(cursor);
-    else throw new Unsupported(`opcode 0x${op.toString(16)}`);
+    const op = bytes[cursor.offset++] as number;
+    switch (IMMEDIATES[op]) {
+      case NONE:
+        break;
+      case BLOCK:
+        skipBlockType(cursor);
+        break;
+      case LOOP:
+        skipBlockType(cursor);
+        heads.push(cursor.offset);
+        break;
+      case U32:
+      case LEB:
+        cursor.leb();
+        break;
+      case U32X2:
+        cursor.leb();
+        cursor.leb();
+        break;
+      case BR_TABLE: {
+        const count = cursor.u32();
+        for (let i = 0; i <= count; i++) cursor.leb();
+        break;
+      }
+      case SELECT_T: {
+        const count = cursor.u32();
+        for (let i = 0; i < count; i++) skipHeapOrValueType(cursor);
+        break;
+      }
+      case MEMARG:
+        skipMemarg(cursor);
+        break;
+      case SKIP4:
+        cursor.skip(4);
+        break;
+      case SKIP8:
+        cursor.skip(8);
+        break;
+      case PREFIX_FC:
+        skipFc(cursor);
+        break;
+      case PREFIX_FD:
+        skipSimd(cursor);
+        break;
+      case PREFIX_FE:
+        skipAtomic(cursor);
+        break;
+      default:
+        throw new Unsupported(`opcode 0x${op.toString(16)}`);
+    }
   }
   return heads;
 }
@@ -202,6 +270,20 @@ function instrumentCode(payload: Uint8Array, memoryIndex: number): Uint8Array {
     parts.push(...pieces);
   }
   return Buffer.concat(parts);
+}
+
+/** Instrumented code sections by digest: distinct apps built from the same code (density's variants) are instrumented once. */
+const codeCache = new Map<string, Uint8Array>();
+const CODE_CACHE_ENTRIES = 64;
+
+function instrumentCodeCached(payload: Uint8Array, memoryIndex: number): Uint8Array {
+  const key = `${memoryIndex}:${createHash('sha256').update(payload).digest('base64')}`;
+  const hit = codeCache.get(key);
+  if (hit) return hit;
+  const instrumented = instrumentCode(payload, memoryIndex);
+  if (codeCache.size >= CODE_CACHE_ENTRIES) codeCache.delete(codeCache.keys().next().value as string);
+  codeCache.set(key, instrumented);
+  return instrumented;
 }
 
 interface RawSection {
@@ -256,7 +338,7 @@ export function addInterruptChecks(bytes: Uint8Array, memoryCount: number): { by
         out.push({ id: SECTION_IMPORT, payload: Uint8Array.from([1, ...importEntry]) });
         importsDone = true;
       }
-      out.push(section.id === SECTION_CODE ? { id: SECTION_CODE, payload: instrumentCode(section.payload, memoryCount) } : section);
+      out.push(section.id === SECTION_CODE ? { id: SECTION_CODE, payload: instrumentCodeCached(section.payload, memoryCount) } : section);
     }
   } catch (error) {
     if (error instanceof Unsupported) return { unsupported: error.reason };
