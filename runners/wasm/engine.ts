@@ -8,8 +8,10 @@ import { nowNs } from '../../core/clock.ts';
 import { usageError } from '../../core/errors.ts';
 import { PAGE_BYTES, type MemoryPlan } from './binary.ts';
 import { PREVIEW1_FUNCTIONS, PREVIEW1_MODULE } from './wasi-constants.ts';
-import { OutputCapExceeded, ProcExit, WasiHost, type StdinSource } from './wasi-host.ts';
+import { DeadlineReached, OutputCapExceeded, ProcExit, WasiHost, type StdinSource } from './wasi-host.ts';
 import type { ResolvedGrant } from './sandbox-fs.ts';
+import type { DeadlineWatch } from './deadline-watch.ts';
+import { INTERRUPT_IMPORT } from './instrument.ts';
 
 /** How a guest run ended. */
 export interface RunOutcome {
@@ -26,15 +28,8 @@ export interface RunOutcome {
   instantiateNs: number | null;
   /** L1, ns. */
   invokeNs: number;
-}
-
-/** What an engine needs besides the module. */
-export interface EngineOptions {
-  grants: readonly ResolvedGrant[];
-  outputCapBytes: number;
-  memory: MemoryPlan;
-  /** Take imported memories from a pool and return them zeroed (pooling=on). */
-  pooling: boolean;
+  /** Inline execution: the run was stopped at its deadline (the outcome then carries a trap too). */
+  deadlineExceeded?: boolean;
 }
 
 /** An instance made ahead of its request (pre-warmed lifecycle), with its memory. */
@@ -52,6 +47,7 @@ export function checkModuleShape(module: WebAssembly.Module, plan: MemoryPlan): 
   for (const entry of WebAssembly.Module.imports(module)) {
     if (entry.module === PREVIEW1_MODULE && entry.kind === 'function' && PREVIEW1_FUNCTIONS.has(entry.name)) continue;
     if (entry.kind === 'memory' && plan.origin === 'imported' && entry.module === plan.importModule && entry.name === plan.importName) continue;
+    if (entry.kind === 'memory' && entry.module === INTERRUPT_IMPORT.module && entry.name === INTERRUPT_IMPORT.name) continue;
     throw usageError(`the module imports ${entry.kind} ${entry.module}.${entry.name}, which this host does not provide (only wasi_snapshot_preview1)`);
   }
   const exports = WebAssembly.Module.exports(module);
@@ -63,84 +59,224 @@ export function checkModuleShape(module: WebAssembly.Module, plan: MemoryPlan): 
   }
 }
 
-/** Memories of one size kept for reuse, zeroed before they are handed out again (pooling). */
-class MemoryPool {
-  private readonly free: WebAssembly.Memory[] = [];
-  private readonly descriptor: WebAssembly.MemoryDescriptor;
-  private readonly initialBytes: number;
-  private readonly maxIdle: number;
+/** A compiled app the engine can instantiate: its module and where its memory comes from. */
+export interface EngineApp {
+  module: WebAssembly.Module;
+  memory: MemoryPlan;
+  /** The module carries interruption checks (load.ts) and imports the deadline watch's memory. */
+  interruptible?: boolean;
+}
 
-  constructor(descriptor: WebAssembly.MemoryDescriptor, maxIdle: number) {
+/** Most zeroed memories one size's pool keeps idle: bounds idle memory per thread and size. @default 8 */
+export const POOL_MAX_IDLE = 8;
+
+/** Memories of one size kept for reuse, zeroed before they are handed out again. */
+class MemoryPool {
+  readonly free: WebAssembly.Memory[] = [];
+  readonly descriptor: WebAssembly.MemoryDescriptor;
+  readonly initialBytes: number;
+  /** Highest number of memories out at once since the last trim: what the pool should keep. */
+  inUse = 0;
+  peakInUse = 0;
+
+  constructor(descriptor: WebAssembly.MemoryDescriptor) {
     this.descriptor = descriptor;
     this.initialBytes = descriptor.initial * PAGE_BYTES;
-    this.maxIdle = maxIdle;
-  }
-
-  acquire(): WebAssembly.Memory {
-    return this.free.pop() ?? new WebAssembly.Memory(this.descriptor);
-  }
-
-  /** Returns a memory after use: a grown memory, or one whose instance trapped, is dropped; the rest is zeroed. */
-  release(memory: WebAssembly.Memory, trapped: boolean): void {
-    if (trapped || memory.buffer.byteLength !== this.initialBytes || this.free.length >= this.maxIdle) return;
-    new Uint8Array(memory.buffer).fill(0);
-    this.free.push(memory);
-  }
-
-  get idleCount(): number {
-    return this.free.length;
   }
 }
 
-/** Most zeroed memories a pool keeps idle: bounds idle memory per cell. */
-export const POOL_MAX_IDLE = 8;
+/** What the pools keep idle. */
+export interface PoolStats {
+  /** Sizes (initial, maximum pages) with a pool. */
+  sizes: number;
+  /** Zeroed memories waiting. */
+  idleMemories: number;
+  /** Their committed size, bytes (initial pages each). */
+  idleBytes: number;
+}
 
-/** Runs fresh (or prepared) instances of one module. */
-export class Engine {
-  readonly host: WasiHost;
-  private readonly module: WebAssembly.Module;
-  private readonly plan: MemoryPlan;
-  private readonly importObject: WebAssembly.Imports;
-  private readonly pool: MemoryPool | null;
-  private readonly memoryDescriptor: WebAssembly.MemoryDescriptor | null;
+/**
+ * Pools of zeroed memories, one per size (initial and maximum pages), shared
+ * by every app of a thread: many apps of one size share one pool, so idle
+ * memory stays bounded by sizes x `maxIdle`, not by the number of apps. A
+ * grown memory, or one whose instance trapped, is dropped, never handed out
+ * again. {@link trim} lets idle pools shrink to what was used since the last
+ * trim.
+ */
+export class MemoryPools {
+  private readonly pools = new Map<string, MemoryPool>();
+  private readonly maxIdle: number;
 
-  constructor(module: WebAssembly.Module, options: EngineOptions) {
-    this.module = module;
-    this.plan = options.memory;
-    this.host = new WasiHost({ grants: options.grants, outputCapBytes: options.outputCapBytes });
-    this.importObject = { [PREVIEW1_MODULE]: this.host.imports as unknown as WebAssembly.ModuleImports };
-    const limits = options.memory.limits;
-    this.memoryDescriptor =
-      options.memory.origin === 'imported' ? { initial: limits.initialPages, ...(limits.maximumPages === null ? {} : { maximum: limits.maximumPages }) } : null;
-    this.pool = options.pooling && this.memoryDescriptor ? new MemoryPool(this.memoryDescriptor, POOL_MAX_IDLE) : null;
+  constructor(maxIdle: number = POOL_MAX_IDLE) {
+    this.maxIdle = maxIdle;
   }
 
-  /** Instantiates the module (L0): a memory of its own, or one from the pool. */
-  instantiate(): PreparedInstance {
-    if (this.memoryDescriptor) {
-      const memory = this.pool ? this.pool.acquire() : new WebAssembly.Memory(this.memoryDescriptor);
-      (this.importObject as Record<string, Record<string, unknown>>)[this.plan.importModule as string] = { [this.plan.importName as string]: memory };
-      return { instance: new WebAssembly.Instance(this.module, this.importObject), memory };
+  private poolFor(descriptor: WebAssembly.MemoryDescriptor): MemoryPool {
+    const key = `${descriptor.initial}:${descriptor.maximum ?? ''}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new MemoryPool(descriptor);
+      this.pools.set(key, pool);
     }
-    const instance = new WebAssembly.Instance(this.module, this.importObject);
+    return pool;
+  }
+
+  /** A zeroed memory of this size: a pooled one, or a new one. */
+  acquire(descriptor: WebAssembly.MemoryDescriptor): WebAssembly.Memory {
+    const pool = this.poolFor(descriptor);
+    pool.inUse++;
+    if (pool.inUse > pool.peakInUse) pool.peakInUse = pool.inUse;
+    return pool.free.pop() ?? new WebAssembly.Memory(descriptor);
+  }
+
+  /** Returns a memory after use: grown or trapped memories are dropped; the rest is zeroed and kept up to the pool's cap. */
+  release(descriptor: WebAssembly.MemoryDescriptor, memory: WebAssembly.Memory, trapped: boolean): void {
+    const pool = this.poolFor(descriptor);
+    pool.inUse--;
+    if (trapped || memory.buffer.byteLength !== pool.initialBytes || pool.free.length >= this.maxIdle) return;
+    new Uint8Array(memory.buffer).fill(0);
+    pool.free.push(memory);
+  }
+
+  /** Drops idle memories beyond what each pool needed at its peak since the last trim (at least one kept per used size). */
+  trim(): void {
+    for (const [key, pool] of this.pools) {
+      const keep = Math.max(pool.inUse > 0 || pool.peakInUse > 0 ? 1 : 0, pool.peakInUse - pool.inUse);
+      if (pool.free.length > keep) pool.free.length = keep;
+      pool.peakInUse = pool.inUse;
+      if (pool.free.length === 0 && pool.inUse === 0) this.pools.delete(key);
+    }
+  }
+
+  /** Drops every idle memory. */
+  clear(): void {
+    for (const pool of this.pools.values()) pool.free.length = 0;
+  }
+
+  stats(): PoolStats {
+    let idleMemories = 0;
+    let idleBytes = 0;
+    for (const pool of this.pools.values()) {
+      idleMemories += pool.free.length;
+      idleBytes += pool.free.length * pool.initialBytes;
+    }
+    return { sizes: this.pools.size, idleMemories, idleBytes };
+  }
+}
+
+function memoryDescriptorOf(plan: MemoryPlan): WebAssembly.MemoryDescriptor | null {
+  if (plan.origin !== 'imported') return null;
+  return { initial: plan.limits.initialPages, ...(plan.limits.maximumPages === null ? {} : { maximum: plan.limits.maximumPages }) };
+}
+
+/** How often an engine trims its pools to what was used since the last trim, ms. */
+export const POOL_TRIM_INTERVAL_MS = 1000;
+
+/** Options of an {@link Engine}. */
+export interface EngineOptions {
+  grants: readonly ResolvedGrant[];
+  outputCapBytes: number;
+  /** Take imported memories from the pools and return them zeroed (pooling=on). */
+  pooling: boolean;
+  /** @default POOL_MAX_IDLE */
+  poolMaxIdle?: number;
+  /** Inline execution: the thread's deadline watch, armed around every run of an interruptible app. */
+  watch?: DeadlineWatch;
+}
+
+/**
+ * Runs fresh (or prepared) instances of any number of apps on one thread,
+ * against one WASI host (a thread runs one instance at a time) and one set of
+ * memory pools.
+ */
+export class Engine {
+  readonly host: WasiHost;
+  readonly pools: MemoryPools | null;
+  private readonly importObject: Record<string, Record<string, unknown>>;
+  private readonly descriptors = new WeakMap<EngineApp, WebAssembly.MemoryDescriptor | null>();
+  private readonly watch: DeadlineWatch | null;
+  private readonly trimTimer: NodeJS.Timeout | null;
+
+  constructor(options: EngineOptions) {
+    this.host = new WasiHost({ grants: options.grants, outputCapBytes: options.outputCapBytes });
+    this.importObject = { [PREVIEW1_MODULE]: this.host.imports as unknown as Record<string, unknown> };
+    this.pools = options.pooling ? new MemoryPools(options.poolMaxIdle) : null;
+    // Trimming on a timer lets a burst's extra memories go once the burst is over, without work on the request path.
+    const pools = this.pools;
+    this.trimTimer = pools ? setInterval(() => pools.trim(), POOL_TRIM_INTERVAL_MS).unref() : null;
+    this.watch = options.watch ?? null;
+    if (this.watch) this.importObject[INTERRUPT_IMPORT.module] = { [INTERRUPT_IMPORT.name]: this.watch.memory };
+  }
+
+  private descriptorOf(app: EngineApp): WebAssembly.MemoryDescriptor | null {
+    let descriptor = this.descriptors.get(app);
+    if (descriptor === undefined) {
+      descriptor = memoryDescriptorOf(app.memory);
+      this.descriptors.set(app, descriptor);
+    }
+    return descriptor;
+  }
+
+  /** Instantiates an app (L0): a memory of its own, or one from the pool. */
+  instantiate(app: EngineApp): PreparedInstance {
+    const descriptor = this.descriptorOf(app);
+    if (descriptor) {
+      const memory = this.pools ? this.pools.acquire(descriptor) : new WebAssembly.Memory(descriptor);
+      (this.importObject[app.memory.importModule as string] ??= {})[app.memory.importName as string] = memory;
+      try {
+        return { instance: new WebAssembly.Instance(app.module, this.importObject as WebAssembly.Imports), memory };
+      } catch (error) {
+        if (this.pools) this.pools.release(descriptor, memory, true);
+        throw error;
+      }
+    }
+    const instance = new WebAssembly.Instance(app.module, this.importObject as WebAssembly.Imports);
     return { instance, memory: instance.exports['memory'] as WebAssembly.Memory };
+  }
+
+  /** Stops trimming and drops every pooled memory. */
+  close(): void {
+    if (this.trimTimer) clearInterval(this.trimTimer);
+    this.pools?.clear();
+  }
+
+  /** Gives a prepared instance's memory back without running it (a pre-warmed slot dropped at close). */
+  discard(app: EngineApp, prepared: PreparedInstance): void {
+    const descriptor = this.descriptorOf(app);
+    if (descriptor && this.pools) this.pools.release(descriptor, prepared.memory, false);
   }
 
   /**
    * Runs `_start` of an instance to its end. A fresh instance is made when
    * `prepared` is not given (cold), and that instantiation is timed as L0.
+   * With a deadline watch and an interruptible app, `_start` runs under
+   * `deadlineMs` and is stopped at its next check once it is past it.
    */
-  run(args: { bytes: Uint8Array; count: number }, env: { bytes: Uint8Array; count: number }, stdin: Uint8Array | StdinSource, prepared?: PreparedInstance): RunOutcome {
+  run(
+    app: EngineApp,
+    args: { bytes: Uint8Array; count: number },
+    env: { bytes: Uint8Array; count: number },
+    stdin: Uint8Array | StdinSource,
+    prepared?: PreparedInstance,
+    deadlineMs?: number,
+  ): RunOutcome {
     const startNs = nowNs();
-    const ready = prepared ?? this.instantiate();
+    const ready = prepared ?? this.instantiate(app);
     const instantiateNs = prepared ? null : nowNs() - startNs;
     this.host.begin(ready.memory, args, env, stdin);
     let exitCode: number | null = 0;
     let trap: string | null = null;
     let outputCapExceeded = false;
+    const watched = this.watch !== null && app.interruptible === true && deadlineMs !== undefined;
+    let deadlineExceeded = false;
+    if (watched) {
+      this.host.deadlineEpochMs = Date.now() + (deadlineMs as number);
+      (this.watch as DeadlineWatch).begin(deadlineMs as number);
+    }
     try {
       (ready.instance.exports['_start'] as () => void)();
     } catch (error) {
+      if (error instanceof DeadlineReached) deadlineExceeded = true;
       if (error instanceof ProcExit) exitCode = error.code;
       else if (error instanceof OutputCapExceeded) {
         exitCode = null;
@@ -151,12 +287,21 @@ export class Engine {
         trap = describeTrap(error);
       }
     }
+    if (watched) {
+      if ((this.watch as DeadlineWatch).end()) deadlineExceeded = true;
+      this.host.deadlineEpochMs = null;
+    }
+    if (deadlineExceeded) {
+      exitCode = null;
+      trap = `deadline exceeded after ${deadlineMs} ms`;
+    }
     const stdout = this.host.stdoutView().slice();
     const stderr = this.host.stderrText();
     this.host.end();
-    this.pool?.release(ready.memory, trap !== null);
+    const descriptor = this.descriptorOf(app);
+    if (descriptor && this.pools) this.pools.release(descriptor, ready.memory, trap !== null);
     const invokeNs = nowNs() - startNs;
-    return { stdout, stderr, exitCode, trap, outputCapExceeded, instantiateNs, invokeNs };
+    return { stdout, stderr, exitCode, trap, outputCapExceeded, instantiateNs, invokeNs, ...(deadlineExceeded ? { deadlineExceeded } : {}) };
   }
 }
 

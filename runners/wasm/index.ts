@@ -1,21 +1,30 @@
 /**
  * `wasm`: the embedded reference WebAssembly runtime. Node's V8 compiles each
- * module once; instances run in a worker thread against the runner's own
- * capability-enforcing WASI preview1 host (wasi-host.ts). Lifecycles: a fresh
- * instance per request (cold), instances made ahead and used once
- * (prewarmed), one instance in loop mode serving many requests (warm).
- * Configurations: `pooling=off` (each instance maps a fresh memory) and
- * `pooling=on` (modules import their memory, which comes from a per-cell pool
- * of zeroed memories; a grown or trapped memory is dropped).
+ * module once; instances run against the runner's own capability-enforcing
+ * WASI preview1 host (wasi-host.ts). Lifecycles: a fresh instance per request
+ * (cold), instances made ahead and used once (prewarmed), one instance in loop
+ * mode serving many requests (warm). Configurations: `pooling=off` (each
+ * instance gets a freshly mapped memory) and `pooling=on` (each fresh
+ * instance gets a zeroed memory from a per-size pool; a grown or trapped
+ * memory is dropped).
+ *
+ * Execution: cold and pre-warmed instances run inline, on the calling thread,
+ * with the deadline enforced by interruption checks the loader adds to the
+ * module and a watchdog thread (instrument.ts, deadline-watch.ts): no thread
+ * hop per request. The warm lifecycle (whose stdin blocks between requests),
+ * modules the rewriter cannot instrument, and `execution: 'worker'` run in a
+ * worker thread that is terminated at the deadline (worker.ts).
  */
 import { nowNs, sleep } from '../../core/clock.ts';
 import { BenchError, usageError } from '../../core/errors.ts';
 import type { Workload } from '../../fixtures/manifest.ts';
-import type { Availability, Cell, CellSpec, IdleCost, InvokeResult, Lifecycle, Preparation, Runner, WorkloadRequest } from '../types.ts';
+import type { AppsCell, AppsSpec, Availability, Cell, CellSpec, IdleCost, InvokeResult, Lifecycle, MultiAppRunner, Preparation, WorkloadRequest } from '../types.ts';
 import { LOOP_ARG, FrameReader, cgiEnvironment, encodeRequestFrame, parseCgiResponse, MalformedResponseError } from '../wagi.ts';
-import type { RunOutcome } from './engine.ts';
-import { InstanceWorker } from './instance-worker.ts';
-import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_MEMORY_MIB, DEFAULT_OUTPUT_CAP_BYTES, loadModule, type LoadedModule } from './load.ts';
+import { Engine, type EngineApp, type PreparedInstance, type RunOutcome } from './engine.ts';
+import { deadlineWatch } from './deadline-watch.ts';
+import { deadlineError, InstanceWorker } from './instance-worker.ts';
+import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_MEMORY_MIB, DEFAULT_OUTPUT_CAP_BYTES, loadModule, loadModuleBytes, type LoadedModule } from './load.ts';
+import { encodeStringList } from './wasi-host.ts';
 import { resolveGrants } from './sandbox-fs.ts';
 
 /** Configurations of the `wasm` runner; the first is the default. */
@@ -36,8 +45,18 @@ export function poolingOf(config: string | undefined): boolean {
   return name === 'pooling=on';
 }
 
-/** Turns a worker's outcome into an InvokeResult; traps and unparsable output are guest errors. */
-export function toInvokeResult(outcome: RunOutcome, loopMode: boolean): InvokeResult {
+/** Where cold and pre-warmed instances run: on the calling thread (the default) or in a worker thread. */
+export type WasmExecution = 'inline' | 'worker';
+
+/** Options of the `wasm` runner. */
+export interface WasmRunnerOptions {
+  /** @default 'inline' */
+  execution?: WasmExecution;
+}
+
+/** Turns an engine's outcome into an InvokeResult; traps, deadlines and unparsable output are guest errors. */
+export function toInvokeResult(outcome: RunOutcome, loopMode: boolean, deadlineMs: number = DEFAULT_DEADLINE_MS): InvokeResult {
+  if (outcome.deadlineExceeded) throw deadlineError(deadlineMs);
   if (outcome.trap !== null) throw new BenchError('guest', outcome.trap);
   let raw: Uint8Array = outcome.stdout;
   if (loopMode) {
@@ -86,8 +105,7 @@ class WasmCell implements Cell {
 
   private spawn(): InstanceWorker {
     return new InstanceWorker({
-      module: this.loaded.module,
-      memory: this.loaded.memory,
+      apps: [{ module: this.loaded.module, memory: this.loaded.memory }],
       pooling: this.pooling,
       grants: this.grants,
       outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES,
@@ -111,7 +129,7 @@ class WasmCell implements Cell {
         ? { frame: encodeRequestFrame(request, this.extraEnv) }
         : { args: [this.workload], env: envList({ ...this.extraEnv, ...cgiEnvironment(request) }), stdin: request.body };
       try {
-        return toInvokeResult(await this.worker.send(message, this.deadlineMs, signal), warm);
+        return toInvokeResult(await this.worker.send(message, this.deadlineMs, signal), warm, this.deadlineMs);
       } finally {
         // A terminated worker (deadline, abort, trap in the warm instance) is replaced at once so the next request does not wait for it.
         if (!this.worker.alive && !this.closed) this.worker = this.spawn();
@@ -151,24 +169,254 @@ class WasmCell implements Cell {
   }
 }
 
+/**
+ * A cold or pre-warmed cell whose instances run on the calling thread: each
+ * request instantiates (or takes a prepared instance), runs and collects the
+ * response synchronously, under the deadline watch.
+ */
+class InlineCell implements Cell {
+  readonly runner = 'wasm';
+  readonly config: string;
+  readonly lifecycle: Lifecycle;
+  readonly workload: string;
+  private readonly engine: Engine;
+  private readonly app: EngineApp;
+  private readonly deadlineMs: number;
+  private readonly extraEnv: Record<string, string>;
+  private readonly args: { bytes: Uint8Array; count: number };
+  private readonly slots: number;
+  private readonly ready: PreparedInstance[] = [];
+  private refillScheduled = false;
+  private closed = false;
+
+  constructor(spec: CellSpec, loaded: LoadedModule, pooling: boolean) {
+    this.config = spec.config ?? WASM_CONFIGURATIONS[0];
+    this.lifecycle = spec.lifecycle;
+    this.workload = spec.workload.name;
+    this.engine = new Engine({ grants: resolveGrants(spec.dirs ?? []), outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES, pooling, watch: deadlineWatch() });
+    this.app = { module: loaded.module, memory: loaded.memory, interruptible: true };
+    this.deadlineMs = spec.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.extraEnv = spec.env ?? {};
+    this.args = encodeStringList([this.workload]);
+    this.slots = spec.lifecycle === 'prewarmed' ? (spec.poolSize ?? DEFAULT_POOL_SIZE) : 0;
+    this.refill();
+  }
+
+  private refill(): void {
+    this.refillScheduled = false;
+    while (!this.closed && this.ready.length < this.slots) this.ready.push(this.engine.instantiate(this.app));
+  }
+
+  async invoke(request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult> {
+    if (this.closed) throw new BenchError('internal', 'the cell is closed');
+    signal?.throwIfAborted();
+    const prepared = this.slots > 0 ? (this.ready.pop() ?? this.engine.instantiate(this.app)) : undefined;
+    const env = encodeStringList(envList({ ...this.extraEnv, ...cgiEnvironment(request) }));
+    const outcome = this.engine.run(this.app, this.args, env, request.body, prepared, this.deadlineMs);
+    // Refilling after the reply keeps instantiation off the request's path, as a pre-warming platform does.
+    if (this.slots > 0 && !this.refillScheduled) {
+      this.refillScheduled = true;
+      setImmediate(() => {
+        try {
+          this.refill();
+        } catch {
+          // A slot that cannot be made now is made (and its error reported) by the next request.
+          this.refillScheduled = false;
+        }
+      });
+    }
+    return toInvokeResult(outcome, false, this.deadlineMs);
+  }
+
+  async idleCost(): Promise<IdleCost> {
+    return inlineIdleCost(this.engine, this.app, this.lifecycle === 'prewarmed' ? this.slots : 0);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const prepared of this.ready.splice(0)) this.engine.discard(this.app, prepared);
+    this.engine.close();
+  }
+}
+
+/**
+ * Idle cost of an inline cell: the host-process RSS growth while `slots` more
+ * instances are prepared (what its pre-warmed slots hold), plus the zeroed
+ * memories its pools keep idle, counted at their committed size.
+ */
+async function inlineIdleCost(engine: Engine, app: EngineApp, slots: number): Promise<IdleCost> {
+  // RSS before and after preparing as many instances as the cell keeps waiting: the cost of its slots, measured in this process.
+  const windowMs = 200;
+  const before = process.memoryUsage().rss;
+  const probe: PreparedInstance[] = [];
+  for (let i = 0; i < slots; i++) probe.push(engine.instantiate(app));
+  for (const prepared of probe) new Uint8Array(prepared.memory.buffer).fill(0);
+  const after = process.memoryUsage().rss;
+  for (const prepared of probe) engine.discard(app, prepared);
+  const pool = engine.pools?.stats() ?? { sizes: 0, idleMemories: 0, idleBytes: 0 };
+  const cpuBefore = process.cpuUsage();
+  const startNs = nowNs();
+  await sleep(windowMs);
+  const cpu = process.cpuUsage(cpuBefore);
+  const elapsedUs = (nowNs() - startNs) / 1e3;
+  return {
+    slots,
+    rssBytes: Math.max(0, after - before) + pool.idleBytes,
+    cpuCores: (cpu.user + cpu.system) / elapsedUs,
+    method: `host-process RSS growth while ${slots} instance(s) are prepared and touched, plus ${pool.idleMemories} pooled zeroed memorie(s) of ${pool.sizes} size(s) at their committed size (${pool.idleBytes} bytes); CPU of the whole host process over ${windowMs} ms idle`,
+  };
+}
+
+/** Many distinct apps run on the calling thread: each request runs a fresh instance of the chosen app. */
+class InlineAppsCell implements AppsCell {
+  readonly runner = 'wasm';
+  readonly config: string;
+  readonly appCount: number;
+  private readonly engine: Engine;
+  private readonly apps: EngineApp[];
+  private readonly args: { bytes: Uint8Array; count: number }[];
+  private readonly deadlineMs: number;
+  private closed = false;
+
+  constructor(spec: AppsSpec, apps: EngineApp[], pooling: boolean) {
+    this.config = spec.config ?? WASM_CONFIGURATIONS[0];
+    this.apps = apps;
+    this.appCount = apps.length;
+    this.args = spec.apps.map((app) => encodeStringList([app.id]));
+    this.deadlineMs = spec.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.engine = new Engine({ grants: [], outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES, pooling, watch: deadlineWatch() });
+  }
+
+  async invoke(appIndex: number, request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult> {
+    if (!Number.isInteger(appIndex) || appIndex < 0 || appIndex >= this.appCount) throw usageError(`app index ${appIndex} is outside 0..${this.appCount - 1}`);
+    if (this.closed) throw new BenchError('internal', 'the cell is closed');
+    signal?.throwIfAborted();
+    const env = encodeStringList(envList(cgiEnvironment(request)));
+    const outcome = this.engine.run(this.apps[appIndex] as EngineApp, this.args[appIndex] as { bytes: Uint8Array; count: number }, env, request.body, undefined, this.deadlineMs);
+    return toInvokeResult(outcome, false, this.deadlineMs);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.engine.close();
+  }
+}
+
+/** Many distinct apps in one worker: each request runs a fresh instance of the chosen app. */
+class WasmAppsCell implements AppsCell {
+  readonly runner = 'wasm';
+  readonly config: string;
+  readonly appCount: number;
+  private readonly apps: EngineApp[];
+  private readonly ids: string[];
+  private readonly pooling: boolean;
+  private readonly deadlineMs: number;
+  private worker: InstanceWorker;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(spec: AppsSpec, apps: EngineApp[], pooling: boolean) {
+    this.config = spec.config ?? WASM_CONFIGURATIONS[0];
+    this.apps = apps;
+    this.ids = spec.apps.map((app) => app.id);
+    this.appCount = apps.length;
+    this.pooling = pooling;
+    this.deadlineMs = spec.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.worker = this.spawn();
+  }
+
+  private spawn(): InstanceWorker {
+    return new InstanceWorker({ apps: this.apps, pooling: this.pooling, grants: [], outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES, lifecycle: 'cold', poolSize: 0 });
+  }
+
+  whenReady(): Promise<void> {
+    return this.worker.whenReady();
+  }
+
+  invoke(appIndex: number, request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult> {
+    if (!Number.isInteger(appIndex) || appIndex < 0 || appIndex >= this.appCount) return Promise.reject(usageError(`app index ${appIndex} is outside 0..${this.appCount - 1}`));
+    const run = async (): Promise<InvokeResult> => {
+      if (this.closed) throw new BenchError('internal', 'the cell is closed');
+      if (!this.worker.alive) this.worker = this.spawn();
+      try {
+        const message = { app: appIndex, args: [this.ids[appIndex] as string], env: envList(cgiEnvironment(request)), stdin: request.body };
+        return toInvokeResult(await this.worker.send(message, this.deadlineMs, signal), false);
+      } finally {
+        if (!this.worker.alive && !this.closed) this.worker = this.spawn();
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.worker.close();
+  }
+}
+
+/** Apps compiled between two yields to the event loop while loading (so an abort is seen). */
+const LOAD_BATCH = 256;
+
+/** Compiles every app of a many-apps spec (memory cap applied; for pooling or inline execution, memory imported; for inline, interruption checks added). */
+async function loadApps(spec: AppsSpec, pooling: boolean, inline: boolean, signal?: AbortSignal): Promise<EngineApp[]> {
+  const maxMemoryMib = spec.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB;
+  const apps: EngineApp[] = [];
+  for (let i = 0; i < spec.apps.length; i++) {
+    if (i % LOAD_BATCH === 0) {
+      signal?.throwIfAborted();
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const source = spec.apps[i] as AppsSpec['apps'][number];
+    const loaded = loadModuleBytes(source.bytes, maxMemoryMib, { importMemory: pooling, interruptible: inline }, `app ${source.id}`);
+    apps.push({ module: loaded.module, memory: loaded.memory, interruptible: loaded.interruptible });
+  }
+  return apps;
+}
+
 /** The `wasm` runner. */
-export function createWasmRunner(): Runner {
+export function createWasmRunner(options: WasmRunnerOptions = {}): MultiAppRunner {
+  const inline = (options.execution ?? 'inline') === 'inline';
   return {
     name: 'wasm',
-    description: `embedded reference runtime: V8 ${process.versions.v8} (Node ${process.versions.node}), own capability-enforcing WASI preview1 host, instances in worker threads`,
+    description: `embedded reference runtime: V8 ${process.versions.v8} (Node ${process.versions.node}), own capability-enforcing WASI preview1 host, ${inline ? 'cold and pre-warmed instances on the calling thread under interruption checks, warm in a worker thread' : 'instances in worker threads'}`,
     configurations: WASM_CONFIGURATIONS,
     lifecycles: ['cold', 'prewarmed', 'warm'],
     async availability(): Promise<Availability> {
       return typeof WebAssembly === 'object' ? { status: 'available', detail: `V8 ${process.versions.v8}` } : { status: 'unavailable', reason: 'no WebAssembly in this Node' };
     },
     async prepare(workload: Workload, config: string): Promise<Preparation> {
-      const loaded = loadModule(workload.wasmPath, DEFAULT_MAX_MEMORY_MIB, poolingOf(config));
-      return { firstLoadNs: loaded.firstLoadNs, artifactBytes: loaded.artifactBytes, detail: 'read + memory-limit rewrite + WebAssembly.Module compile (cached per process after the first load)' };
+      const loaded = loadModule(workload.wasmPath, DEFAULT_MAX_MEMORY_MIB, { importMemory: poolingOf(config), interruptible: inline });
+      return {
+        firstLoadNs: loaded.firstLoadNs,
+        artifactBytes: loaded.artifactBytes,
+        detail: `read + memory-limit rewrite${loaded.interruptible ? ' + interruption checks' : ''} + WebAssembly.Module compile (cached per process after the first load)`,
+      };
     },
     async open(spec: CellSpec, signal?: AbortSignal): Promise<Cell> {
       signal?.throwIfAborted();
       const pooling = poolingOf(spec.config);
-      const cell = new WasmCell(spec, loadModule(spec.workload.wasmPath, spec.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB, pooling), pooling);
+      const maxMemoryMib = spec.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB;
+      if (inline && spec.lifecycle !== 'warm') {
+        const loaded = loadModule(spec.workload.wasmPath, maxMemoryMib, { importMemory: pooling, interruptible: true });
+        if (loaded.interruptible) return new InlineCell(spec, loaded, pooling);
+      }
+      const cell = new WasmCell(spec, loadModule(spec.workload.wasmPath, maxMemoryMib, pooling), pooling);
+      try {
+        await cell.whenReady();
+      } catch (error) {
+        await cell.close();
+        throw error;
+      }
+      return cell;
+    },
+    async openApps(spec: AppsSpec, signal?: AbortSignal): Promise<AppsCell> {
+      const pooling = poolingOf(spec.config);
+      if (spec.apps.length === 0) throw usageError('openApps needs at least one app');
+      const apps = await loadApps(spec, pooling, inline, signal);
+      if (inline && apps.every((app) => app.interruptible)) return new InlineAppsCell(spec, apps, pooling);
+      const cell = new WasmAppsCell(spec, inline ? await loadApps(spec, pooling, false, signal) : apps, pooling);
       try {
         await cell.whenReady();
       } catch (error) {

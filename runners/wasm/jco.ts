@@ -8,6 +8,17 @@
  * component's instance is not meant to be re-entered for a second `run`.
  * Reported as its own engine column; its figures are never mixed with the
  * V8 host's.
+ *
+ * Known limit (not the preview2 host's doing): the C modules export no
+ * `cabi_realloc`, so the adapter allocates its 64 KiB state with the
+ * `memory.grow` shim wit-component inserts, at its first call
+ * (`args_sizes_get`, before the guest's first `malloc`). Debian's wasi-libc
+ * (2022) then initialises its heap over [__heap_base, memory.size), which
+ * includes that page; a guest that allocates past its free heap (`mem`,
+ * `memory-grow`) overwrites the adapter's state, and the adapter's next call
+ * fails its state check ("assertion failed at adapter line 2857" is the
+ * magic-number check in `State::ptr`). A wasi-libc with `__heap_end` (2023+)
+ * does not include the page.
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -8,6 +8,7 @@ import { nowNs } from '../../core/clock.ts';
 import { BenchError, usageError } from '../../core/errors.ts';
 import { assertCoreModule, PAGES_PER_MIB, rewriteModule, type MemoryPlan } from './binary.ts';
 import { checkModuleShape } from './engine.ts';
+import { addInterruptChecks } from './instrument.ts';
 
 /** A compiled module ready to instantiate, with its memory plan. */
 export interface LoadedModule {
@@ -17,6 +18,18 @@ export interface LoadedModule {
   artifactBytes: number;
   /** Read + rewrite + compile, ns (the first load of this artifact in this process). */
   firstLoadNs: number;
+  /** The module carries interruption checks (it can run inline, on the calling thread, under a deadline). */
+  interruptible: boolean;
+  /** Why a module asked to be interruptible is not (an instruction the rewriter does not know); null otherwise. */
+  notInterruptibleReason: string | null;
+}
+
+/** How to load a module. */
+export interface LoadOptions {
+  /** Turn a defined memory into an import the host supplies (from a pool when pooling). */
+  importMemory: boolean;
+  /** Add interruption checks for inline execution (implies an imported memory). */
+  interruptible: boolean;
 }
 
 /** Default memory cap of one instance, MiB (CellSpec.maxMemoryMib's default). */
@@ -40,30 +53,46 @@ export function readModuleFile(filePath: string): Uint8Array {
   }
 }
 
-/** Loads (or takes from the cache) the module at `filePath` under a memory cap. */
-export function loadModule(filePath: string, maxMemoryMib: number, pooling: boolean): LoadedModule {
-  const key = `${filePath}|${maxMemoryMib}|${pooling}`;
+/** Loads (or takes from the cache) the module at `filePath` under a memory cap. `options` true/false is the old pooling flag (no interruption checks). */
+export function loadModule(filePath: string, maxMemoryMib: number, options: boolean | LoadOptions): LoadedModule {
+  const opts = typeof options === 'boolean' ? { importMemory: options, interruptible: false } : options;
+  const key = `${filePath}|${maxMemoryMib}|${opts.importMemory}|${opts.interruptible}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const loaded = loadModuleBytes(readModuleFile(filePath), maxMemoryMib, pooling, filePath);
+  const loaded = loadModuleBytes(readModuleFile(filePath), maxMemoryMib, opts, filePath);
   cache.set(key, loaded);
   return loaded;
 }
 
 /** Loads module bytes (no cache). `label` names the input in error messages. */
-export function loadModuleBytes(bytes: Uint8Array, maxMemoryMib: number, pooling: boolean, label: string): LoadedModule {
+export function loadModuleBytes(bytes: Uint8Array, maxMemoryMib: number, options: boolean | LoadOptions, label: string): LoadedModule {
+  const opts = typeof options === 'boolean' ? { importMemory: options, interruptible: false } : options;
   const startNs = nowNs();
   assertCoreModule(bytes, label);
   const capPages = Math.floor(maxMemoryMib * PAGES_PER_MIB);
   if (capPages < 1 || capPages > 65536) throw usageError(`--max-memory-mib must be between 1/16 and 4096, got ${maxMemoryMib}`);
-  const rewritten = rewriteModule(bytes, capPages, { importMemory: pooling });
+  let rewritten = rewriteModule(bytes, capPages, { importMemory: opts.importMemory || opts.interruptible });
+  let interruptible = false;
+  let notInterruptibleReason: string | null = null;
+  let finalBytes = rewritten.bytes;
+  if (opts.interruptible) {
+    const checked = addInterruptChecks(rewritten.bytes, rewritten.memory.origin === 'none' ? 0 : 1);
+    if ('bytes' in checked) {
+      finalBytes = checked.bytes;
+      interruptible = true;
+    } else {
+      notInterruptibleReason = `the module uses ${checked.unsupported}, which the interruption rewriter does not know`;
+      rewritten = rewriteModule(bytes, capPages, { importMemory: opts.importMemory });
+      finalBytes = rewritten.bytes;
+    }
+  }
   let module: WebAssembly.Module;
   try {
-    module = new WebAssembly.Module(rewritten.bytes);
+    module = new WebAssembly.Module(finalBytes);
   } catch (error) {
     if (error instanceof WebAssembly.CompileError) throw usageError(`${label} is not a valid WebAssembly module: ${error.message}`);
     throw new BenchError('internal', `compiling ${label} failed`, { cause: error });
   }
   checkModuleShape(module, rewritten.memory);
-  return { module, memory: rewritten.memory, artifactBytes: bytes.length, firstLoadNs: nowNs() - startNs };
+  return { module, memory: rewritten.memory, artifactBytes: bytes.length, firstLoadNs: nowNs() - startNs, interruptible, notInterruptibleReason };
 }

@@ -1,14 +1,13 @@
 /** Messages between the main thread (instance-worker.ts) and a runner worker (worker.ts). */
 import type { MessagePort } from 'node:worker_threads';
-import type { MemoryPlan } from './binary.ts';
 import type { ResolvedGrant } from './sandbox-fs.ts';
-import type { RunOutcome } from './engine.ts';
+import type { EngineApp, RunOutcome } from './engine.ts';
 import type { Lifecycle } from '../types.ts';
 
 /** Sent once, as the worker's `workerData`. */
 export interface WorkerInit {
-  module: WebAssembly.Module;
-  memory: MemoryPlan;
+  /** The apps the worker runs (one for a single-workload cell, many for a many-apps cell). */
+  apps: EngineApp[];
   pooling: boolean;
   grants: ResolvedGrant[];
   outputCapBytes: number;
@@ -28,6 +27,8 @@ export interface WorkerInit {
 /** A request for a cold or pre-warmed instance (posted to the worker). */
 export interface RunRequest {
   id: number;
+  /** Index into `WorkerInit.apps`. @default 0 */
+  app?: number;
   args: string[];
   env: string[];
   stdin: Uint8Array;

@@ -52,8 +52,7 @@ export async function runModule(options: RunModuleOptions): Promise<RunModuleRes
   const loaded = loadModuleBytes(bytes, options.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB, false, options.modulePath);
   const grants = resolveGrants(options.dirs);
   const worker = new InstanceWorker({
-    module: loaded.module,
-    memory: loaded.memory,
+    apps: [{ module: loaded.module, memory: loaded.memory }],
     pooling: false,
     grants,
     outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES,

@@ -79,6 +79,9 @@ export function encodeStringList(values: readonly string[]): { bytes: Uint8Array
   return { bytes: encoder.encode(values.map((value) => `${value}\0`).join('')), count: values.length };
 }
 
+/** Thrown by a host call that would block past the run's deadline (inline execution): the run is stopped as at its deadline. */
+export class DeadlineReached {}
+
 /** A WASI preview1 host that enforces its grants. */
 export class WasiHost {
   /** The `wasi_snapshot_preview1` import object, built once. */
@@ -100,6 +103,8 @@ export class WasiHost {
   private err: Uint8Array = new Uint8Array(4096);
   private errLength = 0;
   private writtenBytes = 0;
+  /** Inline execution: the run's deadline (Date.now() epoch, ms), past which a blocking call ends the run; null in a worker. */
+  deadlineEpochMs: number | null = null;
 
   constructor(options: WasiHostOptions) {
     this.grants = options.grants;
@@ -288,7 +293,7 @@ export class WasiHost {
         try {
           return fn(...args);
         } catch (error) {
-          if (error instanceof ProcExit || error instanceof OutputCapExceeded) throw error;
+          if (error instanceof ProcExit || error instanceof OutputCapExceeded || error instanceof DeadlineReached) throw error;
           return errnoOfHost(error);
         }
       };
@@ -714,7 +719,13 @@ export class WasiHost {
       }
     }
     if (events === 0 && clockIndex >= 0) {
-      if (sleepNs > 0n) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(sleepNs) / 1e6);
+      let sleepMs = Number(sleepNs) / 1e6;
+      const leftMs = this.deadlineEpochMs === null ? Infinity : this.deadlineEpochMs - Date.now();
+      if (sleepMs > leftMs) {
+        if (leftMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, leftMs);
+        throw new DeadlineReached();
+      }
+      if (sleepMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, sleepMs);
       this.refresh();
       const event = outPtr;
       this.dv.setBigUint64(event, this.dv.getBigUint64(inPtr + clockIndex * 48, true), true);

@@ -8,13 +8,14 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { nowNs } from '../../core/clock.ts';
-import { Engine, describeTrap, type PreparedInstance } from './engine.ts';
+import { Engine, describeTrap, type EngineApp, type PreparedInstance } from './engine.ts';
 import type { RunRequest, WarmMessage, WorkerInit, WorkerReply } from './protocol.ts';
 import { encodeStringList, type StdinSource } from './wasi-host.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort as NonNullable<typeof parentPort>;
-const engine = new Engine(init.module, { grants: init.grants, outputCapBytes: init.outputCapBytes, memory: init.memory, pooling: init.pooling });
+const engine = new Engine({ grants: init.grants, outputCapBytes: init.outputCapBytes, pooling: init.pooling });
+const firstApp = init.apps[0] as EngineApp;
 
 function post(reply: WorkerReply): void {
   port.postMessage(reply, 'stdout' in reply ? [reply.stdout.buffer as ArrayBuffer] : []);
@@ -26,12 +27,17 @@ else runOnDemand();
 function runOnDemand(): void {
   const ready: PreparedInstance[] = [];
   const refill = (): void => {
-    while (ready.length < init.poolSize) ready.push(engine.instantiate());
+    while (ready.length < init.poolSize) ready.push(engine.instantiate(firstApp));
   };
   if (init.lifecycle === 'prewarmed') refill();
   port.on('message', (request: RunRequest) => {
-    const prepared = init.lifecycle === 'prewarmed' ? (ready.pop() ?? engine.instantiate()) : undefined;
-    const outcome = engine.run(encodeStringList(request.args), encodeStringList(request.env), request.stdin, prepared);
+    const app = init.apps[request.app ?? 0];
+    if (!app) {
+      post({ type: 'result', id: request.id, stdout: new Uint8Array(0), stderr: '', exitCode: null, trap: `host failure: no app number ${request.app}`, outputCapExceeded: false, instantiateNs: null, invokeNs: 0 });
+      return;
+    }
+    const prepared = init.lifecycle === 'prewarmed' ? (ready.pop() ?? engine.instantiate(app)) : undefined;
+    const outcome = engine.run(app, encodeStringList(request.args), encodeStringList(request.env), request.stdin, prepared);
     post({ type: 'result', id: request.id, ...outcome });
     // Refilling after the reply keeps instantiation off the request's path, as a pre-warming platform does.
     if (init.lifecycle === 'prewarmed') setImmediate(refill);
@@ -67,7 +73,7 @@ function runWarm(warm: NonNullable<WorkerInit['warm']>): void {
   post({ type: 'ready' });
   let outcome;
   try {
-    outcome = engine.run(encodeStringList(warm.args), encodeStringList(warm.env), stdin);
+    outcome = engine.run(firstApp, encodeStringList(warm.args), encodeStringList(warm.env), stdin);
   } catch (error) {
     outcome = { stdout: new Uint8Array(0), stderr: '', exitCode: null, trap: describeTrap(error), outputCapExceeded: false, instantiateNs: null, invokeNs: 0 };
   }

@@ -1,14 +1,18 @@
 /**
  * Micro-benchmark (not a test): the fresh-instance cost of the `wasm` runner
- * beside a bare `new WebAssembly.Instance` of the same module, in one run.
- * `npm run bench:instantiate -- [--workload hello] [--samples 2000]`.
+ * beside a bare `new WebAssembly.Instance` of the same module, in one run, for
+ * `hello` and `echo`. `npm run bench:instantiate -- [--workload hello,echo]
+ * [--samples 2000] [--worker]`.
  *
- * Bare: `new WebAssembly.Instance` with no-op imports on this thread (the
- * floor any host pays). Ours: L0 (instantiate) and L1 (instantiate, run,
- * collect the response) as the runner measures them inside its worker, for
- * the cold cell with pooling off and on, plus the pre-warmed and warm cells
- * for scale. tinybench does not fit here: the runner's timings are taken
- * inside the worker, not around a function on this thread.
+ * Bare: `new WebAssembly.Instance` of the module as shipped (its own memory),
+ * no-op imports, on this thread: the floor any host pays. Ours: L0
+ * (instantiate) and L1 (instantiate, run, collect the response) as the runner
+ * measures them, for the cold cell with pooling off and on. Cold cells run
+ * inline, on this same thread, so bare and ours share a thread, a heap and a
+ * GC. `--worker` adds the same cells in worker execution (timings taken inside
+ * the worker) and the round trip the caller sees, to show the thread hop.
+ * tinybench does not fit: the runner's timings are taken inside the runner,
+ * not around a function on this thread.
  */
 import { parseArgs } from 'node:util';
 import { nowNs } from '../../core/clock.ts';
@@ -18,79 +22,96 @@ import { formatTable } from '../../cli/tables.ts';
 import { createWasmRunner } from '../../runners/wasm/index.ts';
 import { loadModule } from '../../runners/wasm/load.ts';
 import { PREVIEW1_MODULE } from '../../runners/wasm/wasi-constants.ts';
-import type { Cell, Lifecycle } from '../../runners/types.ts';
+import type { Cell, WorkloadRequest } from '../../runners/types.ts';
 
-const { values } = parseArgs({ options: { workload: { type: 'string', default: 'hello' }, samples: { type: 'string', default: '2000' } } });
+const { values } = parseArgs({ options: { workload: { type: 'string', default: 'hello,echo' }, samples: { type: 'string', default: '2000' }, worker: { type: 'boolean', default: false } } });
 const samples = Number(values.samples);
-const workload = loadWorkload(values.workload as string);
-const request = cannedRequest(workload).request;
 
 // Interleaving rounds (A B C A B C ...) spreads the drift of a shared machine over every cell alike.
 const ROUND = 100;
-const WARMUP = 200;
-
-const loaded = loadModule(workload.wasmPath, 256, false);
-const stubs: Record<string, () => number> = {};
-for (const entry of WebAssembly.Module.imports(loaded.module)) stubs[entry.name] = () => 0;
-const bareImports = { [PREVIEW1_MODULE]: stubs };
+const WARMUP = 300;
 
 interface Series {
   label: string;
   values: number[];
 }
-const bare: Series = { label: 'bare new WebAssembly.Instance (main thread)', values: [] };
-const cells: { label: string; cell: Cell; l0: Series | null; l1: Series }[] = [];
-const runner = createWasmRunner();
-for (const [config, lifecycle] of [
-  ['pooling=off', 'cold'],
-  ['pooling=on', 'cold'],
-  ['pooling=off', 'prewarmed'],
-  ['pooling=off', 'warm'],
-] as [string, Lifecycle][]) {
-  const cell = await runner.open({ workload, lifecycle, config });
-  const label = `wasm ${config} ${lifecycle}`;
-  cells.push({ label, cell, l0: lifecycle === 'cold' ? { label: `${label} L0 instantiate`, values: [] } : null, l1: { label: `${label} L1 invoke`, values: [] } });
-}
 
-function bareRound(count: number, keep: boolean): void {
-  for (let i = 0; i < count; i++) {
-    const startNs = nowNs();
-    new WebAssembly.Instance(loaded.module, bareImports);
-    const durationNs = nowNs() - startNs;
-    if (keep) bare.values.push(durationNs);
-  }
+interface MeasuredCell {
+  label: string;
+  cell: Cell;
+  l0: Series;
+  l1: Series;
+  /** Caller-side round trip (invoke() call to settled promise). */
+  trip: Series | null;
 }
-
-async function cellRound(entry: (typeof cells)[number], count: number, keep: boolean): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    const result = await entry.cell.invoke(request);
-    if (!keep) continue;
-    entry.l1.values.push(result.invokeNs);
-    if (entry.l0 && result.instantiateNs !== null) entry.l0.values.push(result.instantiateNs);
-  }
-}
-
-bareRound(WARMUP, false);
-for (const entry of cells) await cellRound(entry, WARMUP, false);
-for (let done = 0; done < samples; done += ROUND) {
-  const count = Math.min(ROUND, samples - done);
-  bareRound(count, true);
-  for (const entry of cells) await cellRound(entry, count, true);
-}
-for (const entry of cells) await entry.cell.close();
 
 const us = (ns: number): string => (ns / 1e3).toFixed(1);
-const bareSummary = summarize(bare.values);
-const rows: [string, Summary][] = [[bare.label, bareSummary]];
-for (const entry of cells) {
-  if (entry.l0) rows.push([entry.l0.label, summarize(entry.l0.values)]);
-  rows.push([entry.l1.label, summarize(entry.l1.values)]);
+
+async function benchWorkload(name: string): Promise<void> {
+  const workload = loadWorkload(name);
+  const request: WorkloadRequest = cannedRequest(workload).request;
+  const shipped = loadModule(workload.wasmPath, 256, false);
+  const stubs: Record<string, () => number> = {};
+  for (const entry of WebAssembly.Module.imports(shipped.module)) stubs[entry.name] = () => 0;
+  const bareImports = { [PREVIEW1_MODULE]: stubs };
+  const bare: Series = { label: 'bare new WebAssembly.Instance (same thread)', values: [] };
+
+  const cells: MeasuredCell[] = [];
+  const plans: { execution: 'inline' | 'worker'; config: string }[] = [
+    { execution: 'inline', config: 'pooling=off' },
+    { execution: 'inline', config: 'pooling=on' },
+  ];
+  if (values.worker) plans.push({ execution: 'worker', config: 'pooling=off' }, { execution: 'worker', config: 'pooling=on' });
+  for (const plan of plans) {
+    const cell = await createWasmRunner({ execution: plan.execution }).open({ workload, lifecycle: 'cold', config: plan.config });
+    const label = `fresh instance ${plan.config}${plan.execution === 'worker' ? ' (worker)' : ''}`;
+    cells.push({ label, cell, l0: { label: `${label} L0`, values: [] }, l1: { label: `${label} L1`, values: [] }, trip: values.worker ? { label: `${label} caller round trip`, values: [] } : null });
+  }
+
+  const bareRound = (count: number, keep: boolean): void => {
+    for (let i = 0; i < count; i++) {
+      const startNs = nowNs();
+      new WebAssembly.Instance(shipped.module, bareImports);
+      const durationNs = nowNs() - startNs;
+      if (keep) bare.values.push(durationNs);
+    }
+  };
+  const cellRound = async (entry: MeasuredCell, count: number, keep: boolean): Promise<void> => {
+    for (let i = 0; i < count; i++) {
+      const startNs = nowNs();
+      const result = await entry.cell.invoke(request);
+      const tripNs = nowNs() - startNs;
+      if (!keep) continue;
+      entry.l1.values.push(result.invokeNs);
+      if (result.instantiateNs !== null) entry.l0.values.push(result.instantiateNs);
+      entry.trip?.values.push(tripNs);
+    }
+  };
+
+  bareRound(WARMUP, false);
+  for (const entry of cells) await cellRound(entry, WARMUP, false);
+  for (let done = 0; done < samples; done += ROUND) {
+    const count = Math.min(ROUND, samples - done);
+    bareRound(count, true);
+    for (const entry of cells) await cellRound(entry, count, true);
+  }
+  for (const entry of cells) await entry.cell.close();
+
+  const bareSummary = summarize(bare.values);
+  const rows: [string, Summary][] = [[bare.label, bareSummary]];
+  for (const entry of cells) {
+    rows.push([entry.l0.label, summarize(entry.l0.values)], [entry.l1.label, summarize(entry.l1.values)]);
+    if (entry.trip) rows.push([entry.trip.label, summarize(entry.trip.values)]);
+  }
+  process.stdout.write(`\n${workload.name} (${workload.bytes} bytes), ${samples} samples per row after ${WARMUP} warm-up\n\n`);
+  process.stdout.write(
+    `${formatTable(
+      ['what', 'n', 'p50 us', 'p90 us', 'p99 us', 'max us', 'p50 / bare p50'],
+      rows.map(([label, s]) => [label, String(s.count), us(s.p50), us(s.p90), us(s.p99), us(s.max), (s.p50 / bareSummary.p50).toFixed(2)]),
+    )}\n`,
+  );
 }
-process.stdout.write(`${workload.name} (${workload.bytes} bytes), ${samples} samples per row after ${WARMUP} warm-up, Node ${process.versions.node}, V8 ${process.versions.v8}\n\n`);
-process.stdout.write(
-  `${formatTable(
-    ['what', 'n', 'p50 us', 'p90 us', 'p99 us', 'max us', 'p50 / bare p50'],
-    rows.map(([label, s]) => [label, String(s.count), us(s.p50), us(s.p90), us(s.p99), us(s.max), (s.p50 / bareSummary.p50).toFixed(2)]),
-  )}\n`,
-);
-process.stdout.write('\nTargets (issue 3): fresh-instance p50 within 1.5x of bare, p99 under 1000 us for hello.\n');
+
+process.stdout.write(`Node ${process.versions.node}, V8 ${process.versions.v8}; cold cells run inline (calling thread) unless marked (worker)\n`);
+for (const name of (values.workload as string).split(',')) await benchWorkload(name.trim());
+process.stdout.write('\nTargets: issue 3, fresh-instance p50 within 1.5x of bare and p99 under 1000 us for hello; issue 9, pooled L1 p50 <= 20 us and p99 <= 150 us.\n');
