@@ -10,8 +10,9 @@ import cluster from 'node:cluster';
 import http from 'node:http';
 import { loadWorkload } from '../../fixtures/manifest.ts';
 import { resolveRunners } from '../../runners/index.ts';
-import type { Cell } from '../../runners/types.ts';
-import { createFrontHandler } from './handler.ts';
+import { helloVariant } from '../../fixtures/variants.ts';
+import { isMultiAppRunner } from '../../runners/types.ts';
+import { createFrontHandler, type FrontTarget } from './handler.ts';
 import type { FrontSpec } from './spec.ts';
 
 const spec = JSON.parse(process.env['WSB_FRONT_SPEC'] ?? '{}') as FrontSpec;
@@ -62,9 +63,9 @@ async function runPrimary(): Promise<void> {
 }
 
 async function runWorker(): Promise<void> {
-  const cells = new Map<string, Cell>();
+  const cells = new Map<string, FrontTarget>();
   const closeAll = async (): Promise<void> => {
-    await Promise.allSettled([...cells.values()].map((cell) => cell.close()));
+    await Promise.allSettled([...cells.values()].map((target) => target.cell.close()));
     process.exit(0);
   };
   process.on('message', (message) => {
@@ -76,8 +77,14 @@ async function runWorker(): Promise<void> {
   try {
     for (const route of spec.routes) {
       const [runner] = resolveRunners([route.runner]);
+      if (route.apps !== undefined) {
+        if (!isMultiAppRunner(runner!)) throw new Error(`runner ${route.runner} cannot host many apps in one cell`);
+        const apps = Array.from({ length: route.apps }, (_, id) => ({ id: String(id), bytes: helloVariant(id).bytes }));
+        cells.set(route.route, { kind: 'apps', cell: await runner.openApps({ apps, config: route.config }) });
+        continue;
+      }
       const cell = await runner!.open({ workload: loadWorkload(route.workload), lifecycle: route.lifecycle, config: route.config, poolSize: route.poolSize });
-      cells.set(route.route, cell);
+      cells.set(route.route, { kind: 'cell', cell });
     }
     const server = http.createServer({ keepAlive: true }, createFrontHandler(cells));
     server.keepAliveTimeout = 60_000;

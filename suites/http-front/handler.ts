@@ -4,7 +4,7 @@
  * front itself, so the same server measures its own ceiling.
  */
 import type http from 'node:http';
-import type { Cell, WorkloadRequest } from '../../runners/types.ts';
+import type { AppsCell, Cell, InvokeResult, WorkloadRequest } from '../../runners/types.ts';
 import { NOOP_BODY, NOOP_PATH, ROUTE_PREFIX } from './spec.ts';
 
 const noopBody = Buffer.from(NOOP_BODY);
@@ -12,8 +12,11 @@ const noopBody = Buffer.from(NOOP_BODY);
 /** Request body cap: the front refuses larger bodies with 413. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-/** Builds the HTTP handler for a set of cells by route name. */
-export function createFrontHandler(cells: ReadonlyMap<string, Cell>): http.RequestListener {
+/** What a route serves: one cell, or many apps in one cell. */
+export type FrontTarget = { kind: 'cell'; cell: Cell } | { kind: 'apps'; cell: AppsCell };
+
+/** Builds the HTTP handler for a set of targets by route name. */
+export function createFrontHandler(cells: ReadonlyMap<string, FrontTarget>): http.RequestListener {
   return (req, res) => {
     const url = req.url ?? '/';
     if (url === NOOP_PATH) {
@@ -25,9 +28,16 @@ export function createFrontHandler(cells: ReadonlyMap<string, Cell>): http.Reque
     const rest = url.slice(ROUTE_PREFIX.length);
     const slash = rest.search(/[/?]/);
     const route = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
-    const cell = cells.get(route);
-    if (!cell) return fail(res, 404, `unknown route ${route}\n`);
-    const target = slash < 0 ? '/' : rest.slice(slash);
+    const entry = cells.get(route);
+    if (!entry) return fail(res, 404, `unknown route ${route}\n`);
+    let target = slash < 0 ? '/' : rest.slice(slash);
+    let appIndex = -1;
+    if (entry.kind === 'apps') {
+      const match = /^\/(\d+)(\/.*)?$/.exec(target.split('?')[0] ?? '');
+      appIndex = match ? Number(match[1]) : -1;
+      if (!match || appIndex >= entry.cell.appCount) return fail(res, 404, `route ${route} has apps 0..${entry.cell.appCount - 1}\n`);
+      target = target.slice(match[1]!.length + 1) || '/';
+    }
     const queryAt = target.indexOf('?');
     const chunks: Buffer[] = [];
     let size = 0;
@@ -48,7 +58,8 @@ export function createFrontHandler(cells: ReadonlyMap<string, Cell>): http.Reque
         headers,
         body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
       };
-      cell.invoke(request).then(
+      const invoked: Promise<InvokeResult> = entry.kind === 'apps' ? entry.cell.invoke(appIndex, request) : entry.cell.invoke(request);
+      invoked.then(
         (result) => {
           const { status, headers: responseHeaders, body } = result.response;
           res.writeHead(status, { ...responseHeaders, 'content-length': body.length });

@@ -14,6 +14,12 @@ export interface FrontRoute {
   workload: string;
   /** Pre-warmed pool size per front worker. */
   poolSize?: number;
+  /**
+   * Many-apps route: this many distinct apps (hello variants, fixtures/variants.ts)
+   * in one multi-app cell, each request to a fresh instance of the app named by
+   * the first path segment: `/r/<route>/<appIndex>/<workload path>`.
+   */
+  apps?: number;
 }
 
 /** The front's whole configuration. */
@@ -32,7 +38,8 @@ export const NOOP_PATH = '/noop';
 /** The no-op route's body. */
 export const NOOP_BODY = 'ok\n';
 
-/** URL path of a route for a workload request path (e.g. `/hello`). */
-export function routePath(route: string, workloadPath: string): string {
-  return `${ROUTE_PREFIX}${encodeURIComponent(route)}${workloadPath.startsWith('/') ? '' : '/'}${workloadPath}`;
+/** URL path of a route for a workload request path (e.g. `/hello`); `appIndex` selects the app of a many-apps route. */
+export function routePath(route: string, workloadPath: string, appIndex?: number): string {
+  const app = appIndex === undefined ? '' : `/${appIndex}`;
+  return `${ROUTE_PREFIX}${encodeURIComponent(route)}${app}${workloadPath.startsWith('/') ? '' : '/'}${workloadPath}`;
 }

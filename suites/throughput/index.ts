@@ -11,6 +11,8 @@ import { totalUsage } from '../../core/proc.ts';
 import { valueRow, type CellKey, type Measurement } from '../../core/results.ts';
 import { percentile } from '../../core/stats.ts';
 import { cannedRequest, loadWorkload, sha256Hex } from '../../fixtures/manifest.ts';
+import { helloVariant } from '../../fixtures/variants.ts';
+import { isMultiAppRunner } from '../../runners/types.ts';
 import { cellLabel, matrixCells, type MatrixCell } from '../cells.ts';
 import { startFront, type FrontHandle } from '../http-front/front.ts';
 import { NOOP_BODY, NOOP_PATH, routePath, type FrontRoute } from '../http-front/spec.ts';
@@ -27,12 +29,16 @@ export interface ThroughputSettings {
   connections: number;
   /** Open-loop rate as a fraction of the target's closed-loop rate. */
   openLoopFraction: number;
+  /** Sizes of the many-apps mixes: distinct apps served through one route, requests spread over all of them. */
+  mixApps: number[];
+  /** Runners whose mixes are measured (all multi-app runners when absent). */
+  mixRunners?: string[];
 }
 
 /** Settings per profile. */
 export const THROUGHPUT_SETTINGS = {
-  quick: { durationSeconds: 3, rounds: 1, connections: 16, openLoopFraction: 0.5 },
-  full: { durationSeconds: 10, rounds: 3, connections: 32, openLoopFraction: 0.5 },
+  quick: { durationSeconds: 3, rounds: 1, connections: 16, openLoopFraction: 0.5, mixApps: [1, 100, 1000], mixRunners: ['wasm'] },
+  full: { durationSeconds: 10, rounds: 3, connections: 32, openLoopFraction: 0.5, mixApps: [1, 100, 1000, 10_000] },
 } satisfies Record<string, ThroughputSettings>;
 
 /** The workload every cell serves under load. */
@@ -44,6 +50,8 @@ interface Target {
   key: Omit<CellKey, 'phase' | 'metric' | 'unit'>;
   url: string;
   expectBody: string;
+  /** Many-apps mixes: the paths cycled through, each with its app's body. */
+  requests?: { path: string; expectBody: string }[];
   /** Processes whose CPU and RSS are sampled during load. */
   pids: number[];
 }
@@ -52,7 +60,7 @@ export const throughputSuite: Suite = {
   name: 'throughput',
   description: 'requests/s and latency through one HTTP front, with the harness ceilings beside them',
   async run(context) {
-    const settings = THROUGHPUT_SETTINGS[context.profile];
+    const settings: ThroughputSettings = THROUGHPUT_SETTINGS[context.profile];
     const { signal, progress, results } = context;
     const workload = loadWorkload(WORKLOAD);
     const canned = cannedRequest(workload);
@@ -75,6 +83,10 @@ export const throughputSuite: Suite = {
       for (const runner of context.runners) {
         const cells = matrixCells([runner]);
         const routes: FrontRoute[] = cells.map((cell) => ({ route: routeName(cell), runner: runner.name, config: cell.config, lifecycle: cell.lifecycle, workload: WORKLOAD, poolSize: 8 }));
+        const mixes = isMultiAppRunner(runner) && (!settings.mixRunners || settings.mixRunners.includes(runner.name))
+          ? runner.configurations.flatMap((config) => settings.mixApps.map((apps) => ({ config, apps, route: `${runner.name}:${config}:apps=${apps}` })))
+          : [];
+        routes.push(...mixes.map((mix) => ({ route: mix.route, runner: runner.name, config: mix.config, lifecycle: 'cold' as const, workload: WORKLOAD, apps: mix.apps })));
         progress(`starting a front for ${runner.name} (${routes.length} cells, ${cores} workers)`);
         let front: FrontHandle;
         try {
@@ -93,6 +105,16 @@ export const throughputSuite: Suite = {
             continue;
           }
           targets.push({ label: cellLabel(cell), key: { suite: 'throughput', runner: runner.name, config: cell.config, lifecycle: cell.lifecycle, workload: WORKLOAD }, url, expectBody, pids: front.pids });
+        }
+        for (const mix of mixes) {
+          const requests = Array.from({ length: mix.apps }, (_, id) => ({ path: routePath(mix.route, canned.request.path, id), expectBody: helloVariant(id).expectedBody }));
+          const first = await verify(`${front.url}${requests[0]!.path}`, canned.expected.status, helloVariant(0).expected.bodySha256);
+          const label = `${runner.name}[${mix.config}] ${mix.apps} apps`;
+          if (first) {
+            progress(`${label} excluded: ${first}`);
+            continue;
+          }
+          targets.push({ label, key: { suite: 'throughput', runner: runner.name, config: mix.config, lifecycle: 'cold', workload: WORKLOAD, apps: mix.apps }, url: front.url, expectBody, requests, pids: front.pids });
         }
       }
 
@@ -153,7 +175,7 @@ async function verify(url: string, status: number, bodySha256: string): Promise<
 
 async function measure(target: Target, options: { durationSeconds: number; connections: number; overallRate?: number; signal: AbortSignal }) {
   const before = await totalUsage(target.pids);
-  const load = await runLoad({ url: target.url, expectBody: target.expectBody, ...options });
+  const load = await runLoad({ url: target.url, expectBody: target.expectBody, requests: target.requests, ...options });
   const after = await totalUsage(target.pids);
   const usage = { cpuCores: (after.cpuNs - before.cpuNs) / (load.durationSeconds * 1e9), rssBytes: after.rssBytes };
   return { load, usage };

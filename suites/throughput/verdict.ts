@@ -17,7 +17,9 @@ const fmt = (rps: number): string => `${Math.round(rps).toLocaleString('en-US')}
 /** Decides `throughput-100k` from the throughput suite's rows. */
 export function decideThroughput(rows: readonly Measurement[], cores: number): ClaimVerdict {
   const id = 'throughput-100k';
-  const rpsRows = rows.filter((r) => r.suite === 'throughput' && r.phase === 'closed-loop' && r.metric === 'requests-per-second');
+  const allRps = rows.filter((r) => r.suite === 'throughput' && r.phase === 'closed-loop' && r.metric === 'requests-per-second');
+  const rpsRows = allRps.filter((r) => r.apps === undefined);
+  const mixRows = allRps.filter((r) => r.apps !== undefined).sort((a, b) => (b.apps ?? 0) - (a.apps ?? 0));
   const byTarget = new Map<string, Measurement[]>();
   for (const row of rpsRows) {
     const label = `${row.runner}|${row.config}|${row.lifecycle}`;
@@ -29,14 +31,18 @@ export function decideThroughput(rows: readonly Measurement[], cores: number): C
   const loadgen = targets.find((t) => t.row.runner === 'loadgen-ceiling');
   const cells = targets.filter((t) => t.row.runner !== 'front-noop' && t.row.runner !== 'loadgen-ceiling');
   const wasm = cells.filter((t) => t.row.runner.startsWith('wasm')).sort((a, b) => b.rps - a.rps);
-  const evidence = targets.map((t) => ({ ...t.row, value: t.rps }));
+  const largestMix = mixRows[0];
+  const mixText = largestMix
+    ? `; ${largestMix.apps} distinct apps through one route (${largestMix.runner}[${largestMix.config}]): ${fmt(percentile(mixRows.filter((r) => r.apps === largestMix.apps && r.runner === largestMix.runner && r.config === largestMix.config).map((r) => r.value), 0.5))}`
+    : '';
+  const evidence = [...targets.map((t) => ({ ...t.row, value: t.rps })), ...(largestMix ? [largestMix] : [])];
   const threshold = `best Wasm cell >= ${fmt(THROUGHPUT_TARGET_RPS)} through the common HTTP front on this host (${cores} cores)`;
   const measured = claimById(id).decidedBy;
   if (!ceiling) return notRun(id, 'the no-op ceiling was not measured');
   const best = wasm[0];
   if (!best) return { ...notRun(id, 'no Wasm cell was measured under load'), evidence };
   const perCore = ceiling.rps / cores;
-  const bestText = `best Wasm cell ${best.row.runner}[${best.row.config}]/${best.row.lifecycle}: ${fmt(best.rps)} (${((best.rps / ceiling.rps) * 100).toFixed(0)}% of the no-op front's ${fmt(ceiling.rps)})`;
+  const bestText = `best Wasm cell ${best.row.runner}[${best.row.config}]/${best.row.lifecycle}: ${fmt(best.rps)} (${((best.rps / ceiling.rps) * 100).toFixed(0)}% of the no-op front's ${fmt(ceiling.rps)})${mixText}`;
   const loadgenText = loadgen
     ? `load generator alone: ${fmt(loadgen.rps)}${loadgen.rps < ceiling.rps * LOADGEN_MARGIN ? ' (close to the front ceiling: the load generator may be the bottleneck)' : ''}`
     : 'load generator ceiling not measured';
