@@ -16,6 +16,14 @@ export const CLAIMED_OPERATING_SYSTEMS: readonly string[] = ['linux', 'darwin', 
 /** The architectures the claim names ("Intel's architecture, Arm's"), as Node's `process.arch`. */
 export const CLAIMED_ARCHITECTURES: readonly string[] = ['x64', 'arm64'];
 
+/**
+ * Engine paths that do not run the committed bytes themselves: jco wraps the
+ * module into a component with its preview1 adapter and transpiles it, so what
+ * runs is another artifact. Their outcomes are shown and named in the reason,
+ * but they do not decide a claim about the same binary.
+ */
+export const ADAPTED_ENGINES: readonly string[] = ['wasm-jco'];
+
 /** What a portability outcome's detail says about the artifact and its output. */
 export interface PortabilityDigests {
   artifactSha256: string | null;
@@ -67,7 +75,14 @@ const where = (row: Outcome, platformOf: (row: Outcome) => string): string => `$
  * own platform: the merged nightly report decides the rest).
  */
 export function decideSameBinaryEverywhere(outcomes: readonly Outcome[], platformOf: (row: Outcome) => string): ClaimVerdict {
-  const rows = outcomes.filter(isEngineOutcome);
+  const engineRows = outcomes.filter(isEngineOutcome);
+  const isAdapted = (row: Outcome): boolean => ADAPTED_ENGINES.includes(row.condition.slice('engine='.length));
+  const rows = engineRows.filter((row) => !isAdapted(row));
+  const adapted = engineRows.filter((row) => isAdapted(row) && (row.outcome === 'match' || row.outcome === 'mismatch'));
+  const adaptedMismatches = adapted.filter((row) => row.outcome === 'mismatch');
+  const adaptedText = adapted.length
+    ? ` Adapted paths (${[...new Set(adapted.map((row) => row.condition.slice('engine='.length)))].join(', ')}: the module wrapped into a component, so not the same bytes; shown, not deciding): ${adapted.length - adaptedMismatches.length}/${adapted.length} matched${adaptedMismatches.length ? `; differing: ${adaptedMismatches.map((row) => `${row.subject} (${seenOf(row.detail)})`).join('; ')}` : ''}.`
+    : '';
   const ran = rows.filter((row) => row.outcome === 'match' || row.outcome === 'mismatch');
   const notRunRows = rows.filter((row) => row.outcome === 'not-run');
   const notRunEngines = [...new Map(notRunRows.map((row) => [`${row.condition}@${row.machine ?? platformOf(row)}`, `${where(row, platformOf)} (${seenOf(row.detail) || 'no reason given'})`])).values()];
@@ -106,15 +121,15 @@ export function decideSameBinaryEverywhere(outcomes: readonly Outcome[], platfor
     evidence: [],
   };
   const scope = `${byArtifact.size} artifact(s) on ${engines.length} engine path(s) (${engines.join(', ')}) across ${machines.length} machine(s) (${covered.join(', ') || 'no platform ran every artifact'})`;
-  if (problems.length) return { ...base, verdict: 'refuted', reason: `the same bytes did not give the same output: ${problems.join('; ')}. Scope: ${scope}.${notRunText}` };
+  if (problems.length) return { ...base, verdict: 'refuted', reason: `the same bytes did not give the same output: ${problems.join('; ')}. Scope: ${scope}.${notRunText}${adaptedText}` };
   if (!missingOs.length && !missingArch.length) {
-    return { ...base, verdict: 'confirmed', reason: `byte-identical output for ${scope}.${notRunText}` };
+    return { ...base, verdict: 'confirmed', reason: `byte-identical output for ${scope}.${notRunText}${adaptedText}` };
   }
   const missing = [...missingOs, ...missingArch].join(', ');
   const single = covered.length <= 1 ? ' This is one platform: it confirms the claim for this platform only.' : '';
   return {
     ...base,
     verdict: 'inconclusive',
-    reason: `byte-identical output for ${scope}, but no run covers ${missing}.${single} The other operating systems and architectures are decided by \`wsb report\` over the nightly matrix's results.${notRunText}`,
+    reason: `byte-identical output for ${scope}, but no run covers ${missing}.${single} The other operating systems and architectures are decided by \`wsb report\` over the nightly matrix's results.${notRunText}${adaptedText}`,
   };
 }

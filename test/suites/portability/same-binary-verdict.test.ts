@@ -26,9 +26,15 @@ test('every claimed OS and architecture matching confirms', () => {
 });
 
 test('a wrong output anywhere refutes, naming the engine and machine', () => {
-  const verdict = decideSameBinaryEverywhere([engineRow('wasm', 'linux-x64-a', 'match'), engineRow('wasm-jco', 'darwin-arm64-c', 'mismatch', 'c'.repeat(64))], platformOf);
+  const verdict = decideSameBinaryEverywhere([engineRow('wasm', 'linux-x64-a', 'match'), engineRow('wasm-wazero', 'darwin-arm64-c', 'mismatch', 'c'.repeat(64))], platformOf);
   assert.equal(verdict.verdict, 'refuted');
-  assert.match(verdict.reason, /hello\.wasm \(aaaaaaaaaaaa\.\.\.\) on wasm-jco on darwin-arm64-c/);
+  assert.match(verdict.reason, /hello\.wasm \(aaaaaaaaaaaa\.\.\.\) on wasm-wazero on darwin-arm64-c/);
+});
+
+test('an adapted path (jco runs the module wrapped into a component) is shown but does not decide', () => {
+  const verdict = decideSameBinaryEverywhere([engineRow('wasm', 'linux-x64-a', 'match'), engineRow('wasm-jco', 'linux-x64-a', 'mismatch', 'c'.repeat(64))], platformOf);
+  assert.equal(verdict.verdict, 'inconclusive');
+  assert.match(verdict.reason, /Adapted paths \(wasm-jco.*0\/1 matched/);
 });
 
 test('two different outputs of one artifact refute even when each row says match', () => {
