@@ -126,7 +126,7 @@ export function decideIsolation(outcomes: readonly Outcome[], measurements: read
   const secureClaim: ClaimVerdict = {
     id: 'secure-by-default',
     verdict: secureVerdict.verdict,
-    reason: `${secureVerdict.why} ${reasonFor(secure)}${anchorText(rows, unavailable)}`,
+    reason: `${secureVerdict.why} ${reasonFor(secure)}${anchorText([...secure.reference, ...secure.others], unavailable)}`,
     measured: 'every isolation probe (DESIGN.md section 5) with and without its grant, host secrets planted by the suite, on every runner and configuration; the warm lifecycle\'s state and the informational clock probe excluded',
     threshold: 'every probe cell of the reference runtime (both configurations) contained',
     evidence: evidence.filter((row) => row.runner === REFERENCE_RUNNER || row.runner === ANCHOR_RUNNER),
@@ -147,7 +147,7 @@ export function decideIsolation(outcomes: readonly Outcome[], measurements: read
   const noInterference: ClaimVerdict = {
     id: 'no-interference',
     verdict: interferenceVerdict.verdict,
-    reason: `${interferenceVerdict.why} ${reasonFor(interference)}${latencyFindings.length ? ` Victim latency on the reference runtime: ${latencyFindings.join('; ')}.` : ' No victim latency was measured on the reference runtime.'}`,
+    reason: `${interferenceVerdict.why} ${reasonFor(interference)}${anchorText([...interference.reference, ...interference.others], unavailable)}${latencyFindings.length ? ` Victim latency on the reference runtime: ${latencyFindings.join('; ')}.` : ' No victim latency was measured on the reference runtime.'}`,
     measured: `probes ${INTERFERENCE_CLAIM_PROBES.join(', ')}, and a victim app's p99 beside a CPU hog, a memory hog and a crashing app on the same runner`,
     threshold: `every such probe cell of the reference runtime contained, and the victim's p99 beside each neighbour at most ${2}x its p99 alone (or less than 1 ms slower), with no failed victim request`,
     evidence: [
