@@ -38,6 +38,7 @@ export const OUTCOME_COLOURS: Record<string, string> = {
   match: '#2e7d32',
   escaped: '#c62828',
   mismatch: '#c62828',
+  'platform-bound': '#1565c0',
   'host-affected': '#6a1b9a',
   'not-applicable': '#9e9e9e',
   'not-run': '#bdbdbd',
@@ -315,9 +316,10 @@ export function isolationMatrixSpec(outcomes: readonly Outcome[]): VegaLiteSpec 
     [cellLabel(row, { workload: false }), row.condition].filter(Boolean).join(' · '));
 }
 
-/** The portability matrix: artifact x engine, coloured by whether the output matched. */
+/** The portability matrix: artifact x engine (and native binaries x platform), coloured by whether the output matched. */
 export function portabilityMatrixSpec(outcomes: readonly Outcome[]): VegaLiteSpec | null {
-  return matrixSpec('Portability: the same artifact on every engine and machine', outcomes.filter((row) => row.suite === 'portability'), (row) => row.condition);
+  const matrixRows = outcomes.filter((row) => row.suite === 'portability' && (row.condition.startsWith('engine=') || row.condition.startsWith('platform=')));
+  return matrixSpec('Portability: the same artifact on every engine and machine', matrixRows, (row) => row.condition);
 }
 
 /** Artifact sizes per workload: .wasm, native static and dynamic, container image. */
@@ -349,7 +351,7 @@ export function nearNativeSpec(rows: readonly Measurement[]): VegaLiteSpec | nul
     const ratio = centralValue(cell);
     if (ratio === undefined) return [];
     return [{
-      machine: cell.machine, workload: cellLabel({ ...cell.row, runner: cell.row.workload, workload: '-' }), ratio: round(ratio),
+      machine: cell.machine, workload: cellLabel({ ...cell.row, runner: `${cell.row.workload} on ${cell.row.runner}`, workload: '-' }), ratio: round(ratio),
       ciLow: cell.stats['ci95-low'] ?? null, ciHigh: cell.stats['ci95-high'] ?? null,
     }];
   });
@@ -378,7 +380,7 @@ export const CHARTS: readonly Chart[] = [
   { id: 'throughput-latency', suite: 'throughput', title: 'Latency under load', caption: 'p50, p90, p99 and max per cell; open-loop rows are free of coordinated omission.', build: (input) => latencySpec(input.measurements) },
   { id: 'isolation-matrix', suite: 'isolation', title: 'Isolation matrix', caption: 'Each probe tries one thing, with and without the matching grant. Green: contained; red: escaped; purple: the host was affected; grey: not applicable. Hover for what was seen.', build: (input) => isolationMatrixSpec(input.outcomes) },
   { id: 'isolation-interference', suite: 'isolation', title: 'Noisy neighbours', caption: "A victim app's latency (p50, p99) with no neighbour and beside a CPU hog, a memory hog and a crashing app.", build: (input) => interferenceSpec(input.measurements) },
-  { id: 'portability-matrix', suite: 'portability', title: 'Portability matrix', caption: 'One artifact (same sha256) per row; green when its output is byte-identical to the expected output on that engine and machine.', build: (input) => portabilityMatrixSpec(input.outcomes) },
+  { id: 'portability-matrix', suite: 'portability', title: 'Portability matrix', caption: 'One artifact (same sha256) per row; green when its output is byte-identical to the expected output on that engine and machine; blue: a native binary or container image, bound to the platform it was built for.', build: (input) => portabilityMatrixSpec(input.outcomes) },
   { id: 'portability-sizes', suite: 'portability', title: 'Sizes', caption: '.wasm against the native binary of the same source (static and dynamic) and the container image.', build: (input) => sizesSpec(input.measurements) },
   { id: 'portability-near-native', suite: 'portability', title: 'Near-native', caption: 'Ratio of Wasm to native run time for CPU-bound workloads, with its 95% CI; 1 is native speed.', build: (input) => nearNativeSpec(input.measurements) },
 ];

@@ -4,6 +4,7 @@
  * machine it was measured on.
  */
 import type { Environment } from '../core/environment.ts';
+import { decideSameBinaryEverywhere, isEngineOutcome, platformOfMachineLabel, SAME_BINARY_CLAIM } from '../core/portability-verdict.ts';
 import type { ClaimVerdict, Measurement, Outcome, ResultFile, SuiteStatus } from '../core/results.ts';
 
 /** A suite's status on one machine. */
@@ -67,7 +68,27 @@ export function mergeResults(files: readonly ResultFile[]): MergedResult {
     for (const status of file.suites ?? []) suites.push({ ...status, machine: relabel((status as Partial<MachineSuiteStatus>).machine) });
   }
   const first = environments[0] as Environment;
-  return { schema: 1, environment: first, environments, claims, measurements, outcomes, suites };
+  return { schema: 1, environment: first, environments, claims: acrossMachines(claims, outcomes, environments), measurements, outcomes, suites };
+}
+
+/**
+ * `same-binary-everywhere` is about every machine at once: with several
+ * machines, each machine's own verdict is replaced by the one decided over
+ * all machines' portability outcomes (same function as the suite's), so the
+ * ledger shows the merged decision in every machine's column.
+ */
+function acrossMachines(claims: ClaimVerdict[], outcomes: readonly Outcome[], environments: readonly Environment[]): ClaimVerdict[] {
+  const engineRows = outcomes.filter(isEngineOutcome);
+  if (environments.length < 2 || !engineRows.length) return claims;
+  const platforms = new Map(environments.map((environment) => [environment.machine, `${environment.platform}-${environment.arch}`]));
+  const merged = decideSameBinaryEverywhere(engineRows, (row) => platforms.get(row.machine ?? '') ?? platformOfMachineLabel(row.machine));
+  const reason = `across all ${environments.length} machines of this report: ${merged.reason}`;
+  const withPortability = new Set(engineRows.map((row) => row.machine));
+  const kept = claims.filter((claim) => claim.id !== SAME_BINARY_CLAIM);
+  const decided = environments
+    .filter((environment) => withPortability.has(environment.machine) || claims.some((claim) => claim.id === SAME_BINARY_CLAIM && claim.machine === environment.machine))
+    .map((environment) => ({ ...merged, reason, machine: environment.machine }));
+  return [...kept, ...decided];
 }
 
 /** The machine labels of a merged result, in input order. */

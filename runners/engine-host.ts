@@ -64,8 +64,8 @@ export function encodeHostMessage(header: Record<string, unknown>, payload: Uint
   return message;
 }
 
-/** Splits the host's stdout into messages. */
-class MessageReader {
+/** Splits a protocol byte stream (the host's stdout, or a host's stdin) into messages. */
+export class MessageReader {
   private pending: Buffer = Buffer.alloc(0);
 
   push(chunk: Buffer): HostMessage[] {

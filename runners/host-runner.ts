@@ -193,6 +193,11 @@ class HostAppsCell implements AppsCell {
     return hostInvokeResult(this.host.label, message);
   }
 
+  async residentBytes(): Promise<number> {
+    const pid = this.host.pid;
+    return pid === undefined ? 0 : ((await processUsage(pid))?.rssBytes ?? 0);
+  }
+
   close(): Promise<void> {
     return this.host.close();
   }

@@ -149,6 +149,12 @@ export interface AppsCell {
   readonly appCount: number;
   /** Sends a request to app number `appIndex`. */
   invoke(appIndex: number, request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult>;
+  /**
+   * Resident memory of the process(es) holding the apps, bytes, when they are
+   * not the caller's own process (an engine host). Absent: the apps live in
+   * the caller's process and its RSS tells.
+   */
+  residentBytes?(): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ import type { SuiteName } from '../core/results.ts';
 import { coldstartSuite } from './coldstart/index.ts';
 import { densitySuite } from './density/index.ts';
 import { isolationSuite } from './isolation/index.ts';
+import { portabilitySuite } from './portability/index.ts';
 import { throughputSuite } from './throughput/index.ts';
 import type { Suite } from './types.ts';
 
@@ -15,4 +16,5 @@ export const SUITES: Partial<Record<SuiteName, Suite>> = {
   density: densitySuite,
   isolation: isolationSuite,
   throughput: throughputSuite,
+  portability: portabilitySuite,
 };

@@ -6,7 +6,9 @@
  * answering loop-mode frames. Isolation options come from the profile
  * (profiles.ts) and are recorded with every cell.
  */
+import fs from 'node:fs';
 import { nowNs } from '../../core/clock.ts';
+import { processUsage } from '../../core/proc.ts';
 import { BenchError } from '../../core/errors.ts';
 import type { Workload } from '../../fixtures/manifest.ts';
 import type { Availability, Cell, CellSpec, DirGrant, IdleCost, InvokeResult, Lifecycle, Preparation, Runner, WorkloadRequest } from '../types.ts';
@@ -198,8 +200,10 @@ async function containerIdleCost(context: CellContext, ids: readonly string[]): 
   let rssBytes = 0;
   let cpuCores = 0;
   let slots = 0;
+  let shimBytes = 0;
   for (const id of ids) {
     try {
+      shimBytes += await shimRssBytes(context, id);
       const stats = (await context.docker.getContainer(id).stats({ stream: false })) as unknown as DockerStats;
       const memory = stats.memory_stats;
       // Why subtract the cache: cgroup v1 usage counts page cache; resident memory is usage minus cache (what `docker stats` shows).
@@ -212,7 +216,29 @@ async function containerIdleCost(context: CellContext, ids: readonly string[]): 
       if (isConnectionError(error)) throw engineError(context.address, error);
     }
   }
-  return { slots, rssBytes, cpuCores, method: 'Docker stats API per container: memory usage minus inactive file cache (cgroup); CPU usage delta over the engine\'s ~1 s stats window' };
+  const shimText = shimBytes > 0 ? `, plus the RSS of each container's runtime shim process (${Math.round(shimBytes / Math.max(1, slots) / 1024)} KiB per slot), which a waiting container also costs` : '';
+  return { slots, rssBytes: rssBytes + shimBytes, cpuCores, method: `Docker stats API per container: memory usage minus inactive file cache (cgroup); CPU usage delta over the engine's ~1 s stats window${shimText}` };
+}
+
+/**
+ * RSS of the containerd shim that keeps a running container alive: the parent
+ * of the container's init process. Only visible where the engine runs on this
+ * kernel (Linux with /proc); 0 elsewhere (Docker Desktop keeps it in its VM).
+ */
+async function shimRssBytes(context: CellContext, id: string): Promise<number> {
+  if (process.platform !== 'linux') return 0;
+  const info = await context.docker.getContainer(id).inspect();
+  const pid = info.State?.Pid;
+  if (!pid) return 0;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const comm = fs.readFileSync(`/proc/${parent}/comm`, 'utf8').trim();
+    if (!comm.startsWith('containerd-shim')) return 0;
+    return (await processUsage(parent))?.rssBytes ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 interface DockerStats {

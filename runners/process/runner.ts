@@ -9,9 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { nativeToolchain } from '../../fixtures/native.ts';
 import { nowNs } from '../../core/clock.ts';
+import { EngineHost } from '../engine-host.ts';
 import { BenchError } from '../../core/errors.ts';
 import type { Workload } from '../../fixtures/manifest.ts';
 import type { Availability, Cell, CellSpec, IdleCost, InvokeResult, Lifecycle, Preparation, Runner, WorkloadRequest } from '../types.ts';
@@ -47,10 +47,11 @@ export const DEFAULT_POOL_SIZE = 4;
 /** Deadline of one request. @default 10000 */
 export const DEFAULT_DEADLINE_MS = 10_000;
 
-const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 const PROCESS_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** The entry script of `process-node` processes. */
 const NODE_HANDLER_PATH = path.join(PROCESS_DIR, 'node-handler.ts');
+/** The spawner of cold cells. */
+const SPAWN_HOST_PATH = path.join(PROCESS_DIR, 'spawn-host.ts');
 
 /** How to start one process of a workload, cold (CGI) or in loop mode. */
 interface Program {
@@ -168,54 +169,41 @@ function parseResponse(raw: Uint8Array, stderr: string, exitCode: number | null)
   }
 }
 
-/** Cold: one process per request, CGI environment and body on stdin, reaped before the result. */
+/**
+ * Cold: one process per request, CGI environment and body on stdin, reaped
+ * before the result. The spawning is done, and timed, by a small spawn host
+ * (spawn-host.ts), so that the bench process's own size does not slow the fork.
+ */
 function coldCell(context: CellContext): OpeningCell {
-  const running = new Set<number>();
-  const controllers = new Set<AbortController>();
+  let host: EngineHost | undefined;
   return {
     ...cellBase(context, 'cold'),
-    async opened() {},
+    async opened(signal?: AbortSignal) {
+      host = await EngineHost.start({ command: process.execPath, args: [SPAWN_HOST_PATH], label: 'spawn host' }, signal);
+      await host.request({ op: 'load', app: context.workload, path: context.program.file, args: context.program.args(false) }, undefined, 10_000, signal);
+    },
     async invoke(request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult> {
-      const controller = new AbortController();
-      controllers.add(controller);
-      const cancelSignal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
-      const startNs = nowNs();
-      let spawnNs: number | null = null;
-      const subprocess = execa(context.program.file, context.program.args(false), {
-        env: { ...context.extraEnv, ...cgiEnvironment(request) },
-        extendEnv: false,
-        input: request.body,
-        encoding: 'buffer',
-        stripFinalNewline: false,
-        maxBuffer: MAX_OUTPUT_BYTES,
-        timeout: context.deadlineMs,
-        cancelSignal,
-        forceKillAfterDelay: 100,
-        reject: false,
-      });
-      subprocess.nodeChildProcess.once('spawn', () => {
-        spawnNs = nowNs() - startNs;
-        if (subprocess.pid !== undefined) running.add(subprocess.pid);
-      });
-      const result = await subprocess;
-      // Why stop the clock here: the response is complete and the process reaped (L1 includes teardown).
-      const invokeNs = nowNs() - startNs;
-      if (subprocess.pid !== undefined) running.delete(subprocess.pid);
-      controllers.delete(controller);
-      const stderr = Buffer.from(result.stderr ?? new Uint8Array()).toString('utf8').slice(0, STDERR_CAP_BYTES);
-      if (signal?.aborted) throw signal.reason;
-      if (result.isCanceled) throw new BenchError('aborted', 'cell closed while a request was running');
-      if (result.timedOut) throw new BenchError('guest', `no response within ${context.deadlineMs} ms (process killed)`);
-      if (spawnNs === null) throw new BenchError('unavailable', `cannot spawn ${context.program.file}: ${result.shortMessage}`);
-      const exitCode = result.exitCode ?? null;
-      return { response: parseResponse(result.stdout ?? new Uint8Array(), stderr, exitCode), instantiateNs: spawnNs, invokeNs, exitCode, stderr };
+      if (!host?.alive) throw new BenchError('internal', 'the cold cell is closed');
+      const env = { ...context.extraEnv, ...cgiEnvironment(request) };
+      const message = await host.request({ op: 'invoke', app: context.workload, env, deadlineMs: context.deadlineMs }, request.body, context.deadlineMs, signal);
+      const { header, payload } = message;
+      const stderr = String(header['stderr'] ?? '');
+      const exitCode = typeof header['exitCode'] === 'number' ? header['exitCode'] : null;
+      if (header['trap']) throw new BenchError('guest', String(header['trap']));
+      return {
+        response: parseResponse(payload, stderr, exitCode),
+        instantiateNs: typeof header['instantiateNs'] === 'number' ? header['instantiateNs'] : null,
+        invokeNs: Number(header['invokeNs']),
+        exitCode,
+        stderr,
+      };
     },
     async idleCost(): Promise<IdleCost> {
       return { slots: 0, rssBytes: 0, cpuCores: 0, method: 'cold lifecycle keeps nothing waiting' };
     },
-    pids: () => [...running],
+    pids: () => (host?.alive && host.pid !== undefined ? [host.pid] : []),
     async close() {
-      for (const controller of controllers) controller.abort();
+      await host?.close();
     },
   };
 }

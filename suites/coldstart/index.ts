@@ -89,7 +89,7 @@ async function measureWorkload(context: SuiteContext, workload: Workload): Promi
         },
       })),
       plan.l1,
-      { signal },
+      { signal, onRound: roundProgress(progress, `${workload.name} L1`) },
     );
     sampled.forEach((outcome, index) => {
       const { matrixCell } = open[index] as (typeof open)[number];
@@ -152,7 +152,7 @@ async function measureL2(context: SuiteContext, workload: Workload, plan: Sampli
         },
       })),
       plan,
-      { signal },
+      { signal, onRound: roundProgress(progress, `${workload.name} L2`) },
     );
     for (const agent of agents) agent.destroy();
     sampled.forEach((outcome, index) => {
@@ -171,4 +171,11 @@ async function measureL2(context: SuiteContext, workload: Workload, plan: Sampli
   } finally {
     await front?.close();
   }
+}
+
+/** Progress every few rounds, so a long interleaved sampling shows it is alive. */
+function roundProgress(progress: (message: string) => void, what: string): (round: number, active: number) => void {
+  return (round, active) => {
+    if (round === 1 || round % 5 === 0) progress(`${what}: round ${round}, ${active} cell(s) still sampling`);
+  };
 }

@@ -20,9 +20,9 @@ import { decideDensity, DENSITY_BUDGET_BYTES, DENSITY_SLO_P99_NS } from './verdi
 
 /** Plans per profile. */
 export const DENSITY_PLANS = {
-  quick: { wasmApps: [10, 100, 1000, 2000], maxWarm: { container: 32, process: 64 } as Record<string, number>, requests: 1000 },
-  full: { wasmApps: [100, 1000, 10_000, 100_000], maxWarm: { container: 200, process: 500 } as Record<string, number>, requests: 10_000 },
-} satisfies Record<string, { wasmApps: number[]; maxWarm: Record<string, number>; requests: number }>;
+  quick: { wasmApps: [10, 100, 1000, 2000], maxWarm: { container: 32, process: 64 } as Record<string, number>, requests: 1000, maxLoadSeconds: 60 },
+  full: { wasmApps: [100, 1000, 10_000, 100_000], maxWarm: { container: 200, process: 500 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 900 },
+} satisfies Record<string, { wasmApps: number[]; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number }>;
 
 /** Memory left untouched for the machine itself, whatever the budget. */
 const RESERVE_BYTES = 2 * 1024 ** 3;
@@ -57,12 +57,19 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
   const plan = DENSITY_PLANS[context.profile];
   const request = cannedRequest(loadWorkload('hello')).request;
   let perAppBytes = 0;
+  let loadPerAppNs = 0;
   for (const count of plan.wasmApps) {
     signal.throwIfAborted();
     const available = await availableMemoryBytes();
     if (perAppBytes * count > Math.min(DENSITY_BUDGET_BYTES, available - RESERVE_BYTES)) {
       progress(`${runner.name}[${config}] stops before ${count} apps: about ${((perAppBytes * count) / 1024 ** 2).toFixed(0)} MiB needed, over the budget`);
       results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'stopped-by-budget', 'apps'), count));
+      break;
+    }
+    // Why a load-time cap: a slow compiler must not turn a quick profile into an hour; the stop is recorded.
+    if (loadPerAppNs * count > plan.maxLoadSeconds * 1e9) {
+      progress(`${runner.name}[${config}] stops before ${count} apps: loading them would take about ${((loadPerAppNs * count) / 1e9).toFixed(0)} s, over this profile's ${plan.maxLoadSeconds} s`);
+      results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'stopped-by-load-time', 'apps'), count));
       break;
     }
     const variants = Array.from({ length: count }, (_, id) => helloVariant(id));
@@ -73,9 +80,11 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
     const cell: AppsCell = await runner.openApps({ apps: variants.map((v, id) => ({ id: String(id), bytes: v.bytes })), config }, signal);
     try {
       const loadNs = nowNs() - startNs;
-      const rssBytes = process.memoryUsage().rss - rssBefore;
+      loadPerAppNs = loadNs / count;
+      // Apps in an engine host: the host process's whole RSS (its engine baseline included); apps in this process: its RSS growth.
+      const rssBytes = cell.residentBytes ? await cell.residentBytes() : process.memoryUsage().rss - rssBefore;
       const availableDrop = availableBefore - (await availableMemoryBytes());
-      perAppBytes = Math.max(rssBytes, availableDrop) / count;
+      perAppBytes = rssBytes / count;
       const latencies = await serveUniformly(count, plan.requests, async (index) => {
         const result = await cell.invoke(index, request, signal);
         const mismatch = responseMismatch(variants[index]!.expected, result.response);
@@ -129,6 +138,7 @@ async function measureWarm(context: SuiteContext, runner: Runner, config: string
       }
       if (!checkpoints.has(cells.length)) continue;
       const usedBytes = baseline - (await availableMemoryBytes());
+      const resident = await sampledResidentBytes(cells);
       const latencies = await serveUniformly(cells.length, Math.min(plan.requests, cells.length * 50), async (index) => {
         const result = await cells[index]!.invoke(canned.request, signal);
         const mismatch = responseMismatch(canned.expected, result.response);
@@ -137,12 +147,13 @@ async function measureWarm(context: SuiteContext, runner: Runner, config: string
       const summary = summarize(latencies);
       const n = cells.length;
       results.record([
+        valueRow(key(runner, config, 'warm', n, 'resident', 'rss-per-app', 'bytes'), resident.perAppBytes),
         valueRow(key(runner, config, 'warm', n, 'resident', 'host-memory-per-app', 'bytes'), usedBytes / n),
-        valueRow(key(runner, config, 'warm', n, 'resident', 'rss-total', 'bytes'), usedBytes),
+        valueRow(key(runner, config, 'warm', n, 'resident', 'rss-total', 'bytes'), resident.perAppBytes * n),
         valueRow(key(runner, config, 'warm', n, 'capacity', 'apps-resident', 'apps'), n),
         ...summaryRows(key(runner, config, 'warm', n, 'serve', 'latency', 'ns'), summary),
       ]);
-      progress(`${runner.name}[${config}] ${n} warm instances: ${(usedBytes / n / 1024 ** 2).toFixed(1)} MiB of host memory each, latency p50 ${(summary.p50 / 1e3).toFixed(0)} us p99 ${(summary.p99 / 1e3).toFixed(0)} us`);
+      progress(`${runner.name}[${config}] ${n} warm instances: ${(resident.perAppBytes / 1024 ** 2).toFixed(1)} MiB resident each (${resident.method}; host available memory dropped ${(usedBytes / n / 1024 ** 2).toFixed(1)} MiB each), latency p50 ${(summary.p50 / 1e3).toFixed(0)} us p99 ${(summary.p99 / 1e3).toFixed(0)} us`);
       if (summary.p99 > DENSITY_SLO_P99_NS) {
         stopReason = `latency SLO broken at ${n}`;
         break;
@@ -152,6 +163,29 @@ async function measureWarm(context: SuiteContext, runner: Runner, config: string
     progress(`${runner.name}[${config}] stopped at ${cells.length} instances: ${stopReason}; closing them`);
     await Promise.allSettled(cells.map((cell) => cell.close()));
   }
+}
+
+/** Instances whose resident memory is read at each step: reading a container's takes the engine about a second. */
+const RESIDENT_SAMPLE = 8;
+
+/**
+ * Resident memory per instance from the cells' own idle-cost figures (process
+ * RSS; container cgroup memory plus its runtime shim), averaged over the most
+ * recent instances. Why not the host's available memory alone: on a shared
+ * machine it moves with every neighbour; it is recorded beside as a check.
+ */
+async function sampledResidentBytes(cells: readonly Cell[]): Promise<{ perAppBytes: number; method: string }> {
+  const sample = cells.slice(-RESIDENT_SAMPLE).filter((cell) => cell.idleCost);
+  let bytes = 0;
+  let slots = 0;
+  let method = 'no idle-cost figure';
+  for (const cell of sample) {
+    const cost = await cell.idleCost!();
+    bytes += cost.rssBytes;
+    slots += cost.slots;
+    method = cost.method.split(';')[0] ?? cost.method;
+  }
+  return { perAppBytes: slots ? bytes / slots : 0, method: `mean of the last ${sample.length}: ${method}` };
 }
 
 /** Sends `requests` requests spread uniformly (seeded) over `apps` apps, one at a time; returns each round trip in ns. */

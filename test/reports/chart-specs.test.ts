@@ -47,10 +47,10 @@ test('throughput: ceilings are marked as such beside the substrates; repeated ru
   assert.deepEqual(values.map((value) => [value['cell'], value['kind'], value['value']]), [['wasm · warm · hello', 'substrate', 1000], ['ceiling: front-noop', 'ceiling', 5000]]);
 });
 
-test('near-native: the ratio with its CI, and a rule at 1', () => {
+test('near-native: the ratio with its CI per workload and engine, and a rule at 1', () => {
   const key = { suite: 'portability', runner: 'wasm', lifecycle: '-', workload: 'cpu', phase: 'near-native', metric: 'wasm-native-ratio', unit: 'ratio' } as const;
   const spec = nearNativeSpec([row({ ...key, stat: 'value', value: 1.25 }), row({ ...key, stat: 'ci95-low', value: 1.2 }), row({ ...key, stat: 'ci95-high', value: 1.3 })]);
-  assert.deepEqual(valuesOf(spec), [{ machine: 'm1', workload: 'cpu', ratio: 1.25, ciLow: 1.2, ciHigh: 1.3 }]);
+  assert.deepEqual(valuesOf(spec), [{ machine: 'm1', workload: 'cpu on wasm', ratio: 1.25, ciLow: 1.2, ciHigh: 1.3 }]);
   assert.match(JSON.stringify(spec?.['layer']), /"datum":1/);
 });
 

@@ -32,3 +32,11 @@ test('containers: capacity under the budget decides the 30-per-host claim', () =
   assert.equal(none!.verdict, 'not-run');
   assert.match(none!.reason, /engine down/);
 });
+
+test('containers: resident memory and the host memory drop disagreeing on the claim is inconclusive', () => {
+  const rows = step('container', 32, 13 * 1024 ** 2, 5e6);
+  rows.push(valueRow({ suite: 'density', runner: 'container', config: 'default', lifecycle: 'warm', workload: 'hello', phase: 'resident', metric: 'host-memory-per-app', unit: 'bytes', apps: 32 }, 90 * 1024 ** 2));
+  const [, split] = decideDensity(rows, []);
+  assert.equal(split!.verdict, 'inconclusive');
+  assert.match(split!.reason, /available memory/);
+});

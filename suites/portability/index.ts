@@ -1,0 +1,68 @@
+/**
+ * suites/portability: one artifact on every engine (portability), its size
+ * beside native binaries and container images (compactness), and its speed
+ * beside native code of the same source (near-native). Decides
+ * `same-binary-everywhere`, `compact-binaries` and `near-native`.
+ */
+import { loadWorkloads, type Workload } from '../../fixtures/manifest.ts';
+import { RUNNERS } from '../../runners/index.ts';
+import type { Runner } from '../../runners/types.ts';
+import type { Suite, SuiteContext } from '../types.ts';
+import { runEnginePortability } from './engines.ts';
+import { NEAR_NATIVE_PLANS, runNearNative } from './near-native.ts';
+import { runCompactness, type ImageSource } from './sizes.ts';
+import { decidePortability } from './verdict.ts';
+
+/** The committed workloads the run selected (all of them when none is selected); probes have no canned request and are the isolation suite's. */
+export function portabilityWorkloads(selected: readonly string[]): Workload[] {
+  const workloads = loadWorkloads().filter((workload) => workload.kind === 'workload' && workload.requests.length > 0);
+  const chosen = workloads.filter((workload) => selected.includes(workload.name));
+  return chosen.length ? chosen : workloads;
+}
+
+export const portabilitySuite: Suite = {
+  name: 'portability',
+  description: 'same .wasm on every engine path, sizes against native and container images, Wasm/native speed',
+  async run(context) {
+    const { signal, progress, results } = context;
+    const workloads = portabilityWorkloads(context.workloads);
+
+    progress(`portability: ${workloads.length} artifact(s) on every Wasm engine path, cold, default configuration`);
+    results.recordOutcomes(await runEnginePortability({ workloads, runners: context.runners, unavailable: context.unavailable, signal, progress }));
+
+    progress('compactness: .wasm against native static and dynamic builds and the container image');
+    const sizes = await runCompactness({ workloads, images: await comparator(context, 'container'), signal, progress });
+    results.record(sizes.measurements);
+    results.recordOutcomes(sizes.outcomes);
+
+    progress('near-native: Wasm against native, warm, interleaved');
+    const near = await runNearNative({
+      workloads,
+      engines: context.runners,
+      native: await comparator(context, 'process'),
+      plan: NEAR_NATIVE_PLANS[context.profile],
+      signal,
+      progress,
+    });
+    results.record(near.measurements);
+    results.recordOutcomes(near.outcomes);
+
+    for (const verdict of decidePortability(results.measurements, results.outcomes)) results.decide(verdict);
+  },
+};
+
+/**
+ * A runner the claims need as a comparator (the container image, the native
+ * baseline): the run's own when selected, its reason when unavailable, and
+ * otherwise created here, because the claim compares against it whatever
+ * columns the user chose.
+ */
+async function comparator(context: SuiteContext, name: 'container' | 'process'): Promise<ImageSource> {
+  const selected = context.runners.find((runner) => runner.name === name);
+  if (selected) return { status: 'available', runner: selected };
+  const unavailable = context.unavailable.find((entry) => entry.runner === name);
+  if (unavailable) return { status: 'unavailable', reason: unavailable.reason };
+  const runner: Runner = (RUNNERS[name] as () => Runner)();
+  const availability = await runner.availability(context.signal);
+  return availability.status === 'available' ? { status: 'available', runner } : { status: 'unavailable', reason: availability.reason };
+}
