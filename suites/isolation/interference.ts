@@ -62,7 +62,7 @@ export function judgeInterference(aloneP99Ns: number, besideP99Ns: number, victi
 }
 
 /** Keeps a neighbour busy until stopped; counts its requests. */
-function startNoise(cell: Cell, neighbour: NoisyNeighbour, signal: AbortSignal): { stop(): Promise<number> } {
+function startNoise(cell: Cell, neighbour: NoisyNeighbour, signal: AbortSignal): { count(): number; stop(): Promise<number> } {
   let stopped = false;
   let requests = 0;
   const request = probeRequest(neighbour.workload as string, neighbour.query ?? '');
@@ -74,6 +74,7 @@ function startNoise(cell: Cell, neighbour: NoisyNeighbour, signal: AbortSignal):
     }
   })();
   return {
+    count: () => requests,
     async stop() {
       stopped = true;
       await loop;
@@ -112,7 +113,10 @@ async function measureRunner(context: SuiteContext, runner: Runner): Promise<Mea
           if (noise) await sleep(100, signal);
           const warmup = round === 0 ? plan.warmup : 0;
           const startNs = nowNs();
-          for (let i = 0; i < warmup + plan.samples / INTERFERENCE_ROUNDS; i++) {
+          const noiseAtStart = noise?.count() ?? 0;
+          // Why sample until two neighbour requests completed: the window then spans at least one whole noisy request, however slow the runner starts one (bounded by the budget).
+          const overlapped = (): boolean => !noise || noise.count() > noiseAtStart + 1;
+          for (let i = 0; i < warmup + plan.samples / INTERFERENCE_ROUNDS || !overlapped(); i++) {
             if (i >= warmup && (nowNs() - startNs) / 1e6 > plan.budgetMs / INTERFERENCE_ROUNDS) break;
             const sentNs = nowNs();
             let failed = false;
