@@ -5,6 +5,7 @@
 import type { SuiteName } from '../core/results.ts';
 import { coldstartSuite } from './coldstart/index.ts';
 import { densitySuite } from './density/index.ts';
+import { isolationSuite } from './isolation/index.ts';
 import { portabilitySuite } from './portability/index.ts';
 import { throughputSuite } from './throughput/index.ts';
 import type { Suite } from './types.ts';
@@ -13,6 +14,7 @@ import type { Suite } from './types.ts';
 export const SUITES: Partial<Record<SuiteName, Suite>> = {
   coldstart: coldstartSuite,
   density: densitySuite,
+  isolation: isolationSuite,
   throughput: throughputSuite,
   portability: portabilitySuite,
 };

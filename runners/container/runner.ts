@@ -11,7 +11,7 @@ import { nowNs } from '../../core/clock.ts';
 import { processUsage } from '../../core/proc.ts';
 import { BenchError } from '../../core/errors.ts';
 import type { Workload } from '../../fixtures/manifest.ts';
-import type { Availability, Cell, CellSpec, IdleCost, InvokeResult, Lifecycle, Preparation, Runner, WorkloadRequest } from '../types.ts';
+import type { Availability, Cell, CellSpec, DirGrant, IdleCost, InvokeResult, Lifecycle, Preparation, Runner, WorkloadRequest } from '../types.ts';
 import { LIFECYCLES } from '../types.ts';
 import { cgiEnvironment, encodeRequestFrame, LOOP_ARG, MalformedResponseError, parseCgiResponse } from '../wagi.ts';
 import { fixturesNativeBinary, type NativeBinarySource } from '../process/native-binary.ts';
@@ -117,7 +117,7 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Con
         address,
         workload: spec.workload.name,
         config,
-        baseOptions: { Image: built.tag, Labels: runLabels({ 'wsb.workload': spec.workload.name, 'wsb.lifecycle': spec.lifecycle }), ...createOptionsOf(config.isolation) },
+        baseOptions: { Image: built.tag, Labels: runLabels({ 'wsb.workload': spec.workload.name, 'wsb.lifecycle': spec.lifecycle }), ...withBinds(createOptionsOf(config.isolation), spec.dirs ?? []) },
         extraEnv: spec.env ?? {},
         deadlineMs: spec.deadlineMs ?? DEFAULT_DEADLINE_MS,
       };
@@ -140,6 +140,13 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Con
     },
   };
   return runner;
+}
+
+/** Adds the cell's directory grants as bind mounts (read-only unless writable) to the create options. */
+export function withBinds(options: ReturnType<typeof createOptionsOf>, dirs: readonly DirGrant[]): ReturnType<typeof createOptionsOf> {
+  if (!dirs.length) return options;
+  const binds = dirs.map((grant) => `${grant.hostPath}:${grant.guestPath || grant.hostPath}:${grant.writable ? 'rw' : 'ro'}`);
+  return { ...options, HostConfig: { ...options.HostConfig, Binds: binds } };
 }
 
 interface CellContext {

@@ -1,0 +1,58 @@
+/**
+ * suites/isolation: the probe catalogue of DESIGN.md section 5 against every
+ * available runner and configuration, with and without the matching grant,
+ * on host secrets the suite plants (and removes); then noisy neighbours
+ * beside a victim app; then the verdicts of `secure-by-default`,
+ * `no-interference` and `teardown-per-request`.
+ */
+import { toBenchError } from '../../core/errors.ts';
+import { cellLabel } from '../cells.ts';
+import type { Suite } from '../types.ts';
+import { measureInterference } from './interference.ts';
+import { describeRun, Neighbour, probeRuns, runProbeCase } from './matrix.ts';
+import { plantSecrets } from './plant.ts';
+import { PROBES } from './probes.ts';
+import { countRows, decideIsolation, describeCounts } from './verdict.ts';
+
+/** The isolation suite. */
+export const isolationSuite: Suite = {
+  name: 'isolation',
+  description: 'isolation probes with and without grants on every runner and configuration, noisy neighbours, teardown between requests',
+  async run(context) {
+    const { signal, progress, results } = context;
+    const runs = probeRuns(context.runners, PROBES);
+    const plant = await plantSecrets(signal);
+    progress(`planted host secrets in ${plant.facts.root} (listener ${plant.facts.listenHost}:${plant.facts.listenPort}, DNS name ${plant.facts.dnsName ?? 'none resolvable'}); ${runs.length} probe cells on ${context.runners.length} runner(s)`);
+    const neighbours = new Map<string, Neighbour>();
+    try {
+      for (const [index, run] of runs.entries()) {
+        signal.throwIfAborted();
+        const key = cellLabel({ runner: run.runner, config: run.config, lifecycle: '' });
+        let neighbour = neighbours.get(key);
+        if (!neighbour) {
+          neighbour = new Neighbour(run.runner, run.config);
+          neighbours.set(key, neighbour);
+        }
+        try {
+          const outcome = await runProbeCase(run, plant, neighbour, signal);
+          results.recordOutcomes([outcome]);
+          progress(`[${index + 1}/${runs.length}] ${describeRun(run, outcome)}`);
+        } catch (error) {
+          if (signal.aborted) throw error;
+          progress(`[${index + 1}/${runs.length}] ${run.spec.probe} ${run.probeCase.condition} on ${key}: failed to run: ${toBenchError(error).message}`);
+        }
+      }
+    } finally {
+      await Promise.allSettled([...neighbours.values()].map((neighbour) => neighbour.close()));
+      await plant.remove();
+    }
+
+    progress(`noisy neighbours on ${context.runners.length} runner(s)`);
+    await measureInterference(context, context.runners);
+
+    const isolationOutcomes = results.outcomes.filter((row) => row.suite === 'isolation');
+    results.record(countRows(isolationOutcomes));
+    for (const line of describeCounts(isolationOutcomes)) progress(`matrix ${line}`);
+    for (const verdict of decideIsolation(isolationOutcomes, results.measurements, context.unavailable)) results.decide(verdict);
+  },
+};
