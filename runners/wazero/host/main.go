@@ -2,13 +2,21 @@
 // wazero (a pure-Go WebAssembly runtime) driven by Node over the engine-host
 // protocol on stdin/stdout (runners/engine-host.ts documents it).
 //
-// Every module is compiled once (with wazero's on-disk compilation cache);
-// every cold request gets a FRESH module instance with WASI grants given
-// explicitly (args, env, mounted dirs, stdin bytes) and nothing else, a
-// deadline through its context and the runtime's memory limit. Timings are
-// taken here, so they do not include the pipe to Node.
+// Every module is compiled once (with wazero's on-disk compilation cache,
+// unless the load says useCache: false); every cold request gets a FRESH
+// module instance with WASI grants given explicitly (args, env, mounted dirs,
+// stdin bytes) and nothing else, a deadline through its context and the
+// runtime's memory limit. Timings are taken here, so they do not include the
+// pipe to Node.
 //
-// Usage: wsb-wazero-host --config compiler --max-memory-mib N [--cache-dir DIR]
+// Deadlines need WithCloseOnContextDone, wazero's only way to stop a running
+// guest: its compiler then calls out to Go at every loop iteration to check
+// the context, which makes loop-heavy code several times slower (runners/
+// ENGINES.md has the figures). --close-on-context-done=false compiles without
+// the checks, for measuring what they cost: a guest past its deadline then
+// cannot be stopped (Node kills the host after the deadline and its grace).
+//
+// Usage: wsb-wazero-host --config compiler --max-memory-mib N [--cache-dir DIR] [--close-on-context-done=false]
 package main
 
 import (
@@ -342,7 +350,7 @@ func main() {
 	config := flag.String("config", "compiler", "compiler or interpreter")
 	maxMemoryMib := flag.Int("max-memory-mib", 256, "memory cap of one instance, MiB")
 	cacheDir := flag.String("cache-dir", "", "wazero compilation cache directory")
-	closeOnDone := flag.Bool("close-on-context-done", true, "deadline checks in guest loops")
+	closeOnDone := flag.Bool("close-on-context-done", true, "compile deadline checks into guest loops (false: faster, but a guest cannot be stopped)")
 	flag.Parse()
 	out := bufio.NewWriter(os.Stdout)
 	if *config != "compiler" && *config != "interpreter" {

@@ -1,3 +1,5 @@
+// Timings of the wazero host's engine settings, not checks: both tests skip
+// unless asked for, and report medians of interleaved runs.
 package main
 
 import (
@@ -66,9 +68,8 @@ func TestKernelTimes(t *testing.T) {
 		name string
 		rc   wazero.RuntimeConfig
 	}{
-		{"compiler+closeOnContextDone", wazero.NewRuntimeConfigCompiler().WithCloseOnContextDone(true).WithMemoryLimitPages(pages)},
-		{"compiler", wazero.NewRuntimeConfigCompiler().WithMemoryLimitPages(pages)},
-		{"compiler+capacityFromMax", wazero.NewRuntimeConfigCompiler().WithMemoryLimitPages(pages).WithMemoryCapacityFromMax(true)},
+		{"compiler, deadline checks (the host's)", runtimeConfig("compiler", pages, true)},
+		{"compiler, no deadline checks", runtimeConfig("compiler", pages, false)},
 	}
 	for _, kernel := range []struct{ wasm, query string }{{"cpu.wasm", "kib=1024"}, {"mem.wasm", "mib=64"}} {
 		runs := make([]kernelRun, len(configs))
@@ -117,7 +118,7 @@ func TestLoadTimes(t *testing.T) {
 	ctx := context.Background()
 	const apps = 100
 	seed := int(time.Now().UnixNano() % 1_000_000)
-	cached := wazero.NewRuntimeConfigCompiler().WithCloseOnContextDone(true)
+	cached := runtimeConfig("compiler", 4096, true)
 	cache, err := wazero.NewCompilationCacheWithDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +127,7 @@ func TestLoadTimes(t *testing.T) {
 		name string
 		rt   wazero.Runtime
 	}{
-		{"no cache", wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().WithCloseOnContextDone(true))},
+		{"no cache", wazero.NewRuntimeWithConfig(ctx, runtimeConfig("compiler", 4096, true))},
 		{"file cache (misses)", wazero.NewRuntimeWithConfig(ctx, cached.WithCompilationCache(cache))},
 	}
 	times := make([][]time.Duration, len(runtimes))
