@@ -10,8 +10,9 @@
  * The host first sends a hello header (`{ok, engine, config}`), then answers
  * each request in order with one message:
  * - `{op: "load", app, path?, useCache?}`, payload = module bytes when no
- *   path: compiles (or deserializes) and keeps the module under `app`.
- *   Answer `{ok, compileNs, detail}`.
+ *   path: compiles (or deserializes) and keeps the module under `app`;
+ *   `useCache: false` compiles from the bytes and neither reads nor writes
+ *   the host's on-disk artifact cache. Answer `{ok, compileNs, detail}`.
  * - `{op: "invoke", app, args, env, dirs, deadlineMs}`, payload = stdin: a
  *   FRESH instance runs `_start` with exactly these grants. Answer
  *   `{ok, exitCode, trap, instantiateNs, invokeNs, stdoutTruncated, stderr}`,

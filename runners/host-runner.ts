@@ -92,8 +92,9 @@ export class HostRunner implements MultiAppRunner {
     const config = this.checkConfig(spec.config);
     const host = await this.startHost(config, spec.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB, signal);
     try {
+      // Why no artifact cache: a load of fresh apps measures the engine's compile, and caching thousands of throwaway variants on disk would add writes now and cache hits on the next run.
       for (const [index, app] of spec.apps.entries()) {
-        await host.request({ op: 'load', app: String(index) }, app.bytes, LOAD_TIMEOUT_MS, signal);
+        await host.request({ op: 'load', app: String(index), useCache: false }, app.bytes, LOAD_TIMEOUT_MS, signal);
       }
     } catch (error) {
       await host.close();

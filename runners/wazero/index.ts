@@ -4,6 +4,8 @@
  * - `wasm-wazero`: a small Go host (host/main.go, built into .cache/bin by
  *   scripts/setup.sh) that compiles each module once and gives every cold
  *   request a FRESH module instance in-process; L0/L1 timed in the host.
+ *   Deadlines are wazero's WithCloseOnContextDone, whose checks cost loop-
+ *   heavy code several times its speed (runners/ENGINES.md has the figures).
  * - `wasm-wazero-run`: `wazero run -cachedir` as a command per request, the
  *   CLI layer: process spawn + engine start + cached module load + run.
  */
@@ -32,7 +34,7 @@ export function createWazeroRunner(options: WazeroOptions = {}): HostRunner {
   const hostPath = path.join(options.binDir ?? ENGINE_BIN_DIR, `wsb-wazero-host${exe}`);
   const launcher: HostLauncher = {
     name: 'wasm-wazero',
-    description: `wazero ${WAZERO_VERSION} (pure Go) in a Go host: module compiled once, a fresh module instance per cold request in-process; L0/L1 timed in the host`,
+    description: `wazero ${WAZERO_VERSION} (pure Go) in a Go host: module compiled once by wazero's compiler with WithCloseOnContextDone (its only way to enforce a deadline: a call out to Go at every loop iteration, several times slower on loop-heavy code), a fresh module instance per cold request in-process; L0/L1 timed in the host`,
     configurations: ['compiler'],
     label: 'wazero host',
     async missing() {

@@ -2,13 +2,21 @@
 // wazero (a pure-Go WebAssembly runtime) driven by Node over the engine-host
 // protocol on stdin/stdout (runners/engine-host.ts documents it).
 //
-// Every module is compiled once (with wazero's on-disk compilation cache);
-// every cold request gets a FRESH module instance with WASI grants given
-// explicitly (args, env, mounted dirs, stdin bytes) and nothing else, a
-// deadline through its context and the runtime's memory limit. Timings are
-// taken here, so they do not include the pipe to Node.
+// Every module is compiled once (with wazero's on-disk compilation cache,
+// unless the load says useCache: false); every cold request gets a FRESH
+// module instance with WASI grants given explicitly (args, env, mounted dirs,
+// stdin bytes) and nothing else, a deadline through its context and the
+// runtime's memory limit. Timings are taken here, so they do not include the
+// pipe to Node.
 //
-// Usage: wsb-wazero-host --config compiler --max-memory-mib N [--cache-dir DIR]
+// Deadlines need WithCloseOnContextDone, wazero's only way to stop a running
+// guest: its compiler then calls out to Go at every loop iteration to check
+// the context, which makes loop-heavy code several times slower (runners/
+// ENGINES.md has the figures). --close-on-context-done=false compiles without
+// the checks, for measuring what they cost: a guest past its deadline then
+// cannot be stopped (Node kills the host after the deadline and its grace).
+//
+// Usage: wsb-wazero-host --config compiler --max-memory-mib N [--cache-dir DIR] [--close-on-context-done=false]
 package main
 
 import (
@@ -81,17 +89,26 @@ func (c *cappedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-type host struct {
-	ctx      context.Context
+// loadedModule is a compiled module and the runtime it must be instantiated in.
+type loadedModule struct {
 	runtime  wazero.Runtime
-	config   string
-	memPages uint32
-	cacheDir string
-	modules  map[string]wazero.CompiledModule
+	compiled wazero.CompiledModule
+}
+
+type host struct {
+	ctx         context.Context
+	runtime     wazero.Runtime
+	config      string
+	memPages    uint32
+	cacheDir    string
+	closeOnDone bool
+	// uncached compiles the modules loaded without the cache (a runtime's cache is part of its configuration).
+	uncached wazero.Runtime
+	modules  map[string]loadedModule
 	warm     *warmInstance
 }
 
-func runtimeConfig(config string, memPages uint32) wazero.RuntimeConfig {
+func runtimeConfig(config string, memPages uint32, closeOnContextDone bool) wazero.RuntimeConfig {
 	var rc wazero.RuntimeConfig
 	if config == "interpreter" {
 		rc = wazero.NewRuntimeConfigInterpreter()
@@ -99,7 +116,7 @@ func runtimeConfig(config string, memPages uint32) wazero.RuntimeConfig {
 		rc = wazero.NewRuntimeConfigCompiler()
 	}
 	// Deadlines through the context: the guest is stopped when its context is done.
-	return rc.WithCloseOnContextDone(true).WithMemoryLimitPages(memPages)
+	return rc.WithCloseOnContextDone(closeOnContextDone).WithMemoryLimitPages(memPages)
 }
 
 func (h *host) load(req request, payload []byte) (answer, []byte, error) {
@@ -111,22 +128,23 @@ func (h *host) load(req request, payload []byte) (answer, []byte, error) {
 		}
 	}
 	useCache := req.UseCache == nil || *req.UseCache
-	started := time.Now()
-	if !useCache {
-		// First load: compile in a runtime without the cache (the module is only timed, not kept).
-		fresh := wazero.NewRuntimeWithConfig(h.ctx, runtimeConfig(h.config, h.memPages))
-		defer fresh.Close(h.ctx)
-		if _, err := fresh.CompileModule(h.ctx, source); err != nil {
-			return nil, nil, err
+	runtime, detail := h.runtime, "compiled by wazero's "+h.config+" (compilation cache "+h.cacheDir+")"
+	if !useCache || h.cacheDir == "" {
+		// A compile from the bytes, nothing read from or written to the on-disk cache.
+		if h.uncached == nil {
+			h.uncached = wazero.NewRuntimeWithConfig(h.ctx, runtimeConfig(h.config, h.memPages, h.closeOnDone))
+			wasi_snapshot_preview1.MustInstantiate(h.ctx, h.uncached)
 		}
-		return answer{"ok": true, "compileNs": time.Since(started).Nanoseconds(), "detail": "compiled by wazero's " + h.config}, nil, nil
+		runtime, detail = h.uncached, "compiled by wazero's "+h.config
 	}
-	compiled, err := h.runtime.CompileModule(h.ctx, source)
+	started := time.Now()
+	compiled, err := runtime.CompileModule(h.ctx, source)
 	if err != nil {
 		return nil, nil, err
 	}
-	h.modules[req.App] = compiled
-	return answer{"ok": true, "compileNs": time.Since(started).Nanoseconds(), "detail": "compiled by wazero's " + h.config + " (compilation cache " + h.cacheDir + ")"}, nil, nil
+	compileNs := time.Since(started).Nanoseconds()
+	h.modules[req.App] = loadedModule{runtime: runtime, compiled: compiled}
+	return answer{"ok": true, "compileNs": compileNs, "detail": detail}, nil, nil
 }
 
 // moduleConfig grants exactly what the request carries: no inherited env, dirs or stdio.
@@ -182,7 +200,7 @@ func runStart(ctx context.Context, mod api.Module, deadlineMs int64) (any, any) 
 }
 
 func (h *host) invoke(req request, payload []byte) (answer, []byte, error) {
-	compiled, ok := h.modules[req.App]
+	loaded, ok := h.modules[req.App]
 	if !ok {
 		return nil, nil, fmt.Errorf("no module loaded as %q", req.App)
 	}
@@ -192,7 +210,7 @@ func (h *host) invoke(req request, payload []byte) (answer, []byte, error) {
 	invokeStarted := time.Now()
 	ctx, cancel := context.WithTimeout(h.ctx, time.Duration(req.DeadlineMs)*time.Millisecond)
 	defer cancel()
-	mod, err := h.runtime.InstantiateModule(ctx, compiled, moduleConfig(req, bytes.NewReader(payload), stdout, stderr))
+	mod, err := loaded.runtime.InstantiateModule(ctx, loaded.compiled, moduleConfig(req, bytes.NewReader(payload), stdout, stderr))
 	if err != nil {
 		return answer{"ok": true, "exitCode": nil, "trap": "instantiation failed: " + err.Error(), "instantiateNs": nil, "invokeNs": time.Since(invokeStarted).Nanoseconds(), "stderr": ""}, nil, nil
 	}
@@ -234,7 +252,7 @@ func (w *warmInstance) Write(p []byte) (int, error) {
 }
 
 func (h *host) startWarm(req request) (*warmInstance, error) {
-	compiled, ok := h.modules[req.App]
+	loaded, ok := h.modules[req.App]
 	if !ok {
 		return nil, fmt.Errorf("no module loaded as %q", req.App)
 	}
@@ -242,7 +260,7 @@ func (h *host) startWarm(req request) (*warmInstance, error) {
 	ctx, cancel := context.WithCancel(h.ctx)
 	w := &warmInstance{stdin: writer, frames: make(chan []byte, 16), done: make(chan string, 1), cancel: cancel, stderr: &cappedBuffer{cap: stderrCapBytes}, alive: true}
 	started := time.Now()
-	mod, err := h.runtime.InstantiateModule(ctx, compiled, moduleConfig(req, reader, w, w.stderr))
+	mod, err := loaded.runtime.InstantiateModule(ctx, loaded.compiled, moduleConfig(req, reader, w, w.stderr))
 	if err != nil {
 		cancel()
 		return nil, err
@@ -332,6 +350,7 @@ func main() {
 	config := flag.String("config", "compiler", "compiler or interpreter")
 	maxMemoryMib := flag.Int("max-memory-mib", 256, "memory cap of one instance, MiB")
 	cacheDir := flag.String("cache-dir", "", "wazero compilation cache directory")
+	closeOnDone := flag.Bool("close-on-context-done", true, "compile deadline checks into guest loops (false: faster, but a guest cannot be stopped)")
 	flag.Parse()
 	out := bufio.NewWriter(os.Stdout)
 	if *config != "compiler" && *config != "interpreter" {
@@ -340,7 +359,7 @@ func main() {
 	}
 	ctx := context.Background()
 	memPages := uint32(*maxMemoryMib * (1 << 20) / wasmPageBytes)
-	rc := runtimeConfig(*config, memPages)
+	rc := runtimeConfig(*config, memPages, *closeOnDone)
 	if *cacheDir != "" {
 		cache, err := wazero.NewCompilationCacheWithDir(*cacheDir)
 		if err != nil {
@@ -349,7 +368,7 @@ func main() {
 		}
 		rc = rc.WithCompilationCache(cache)
 	}
-	h := &host{ctx: ctx, runtime: wazero.NewRuntimeWithConfig(ctx, rc), config: *config, memPages: memPages, cacheDir: *cacheDir, modules: map[string]wazero.CompiledModule{}}
+	h := &host{ctx: ctx, runtime: wazero.NewRuntimeWithConfig(ctx, rc), config: *config, memPages: memPages, cacheDir: *cacheDir, closeOnDone: *closeOnDone, modules: map[string]loadedModule{}}
 	wasi_snapshot_preview1.MustInstantiate(ctx, h.runtime)
 	writeMessage(out, answer{"ok": true, "engine": "wazero " + wazeroVersion + " (Go host, " + *config + ")", "config": *config}, nil)
 	in := bufio.NewReader(os.Stdin)
@@ -377,6 +396,9 @@ func main() {
 	}
 	if h.warm != nil && h.warm.alive {
 		h.warm.stdin.Close()
+	}
+	if h.uncached != nil {
+		h.uncached.Close(ctx)
 	}
 	h.runtime.Close(ctx)
 }
