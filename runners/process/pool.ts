@@ -47,6 +47,8 @@ interface Entry<S extends PoolSlot> {
 export class SingleUsePool<S extends PoolSlot> {
   private readonly entries: Entry<S>[] = [];
   private closed = false;
+  /** Requests waiting because more of them arrived than the pool has slots: each gets the next slot prepared. */
+  private readonly waiters: (() => void)[] = [];
   private prepared = 0;
   private served = 0;
   private misses = 0;
@@ -72,6 +74,7 @@ export class SingleUsePool<S extends PoolSlot> {
    * (a miss). The caller uses it once and then calls {@link release}.
    */
   async take(): Promise<{ slot: S; miss: boolean }> {
+    let waited = false;
     for (;;) {
       if (this.closed) throw new Error('pool closed');
       const deadIndex = this.entries.findIndex((entry) => entry.isReady && entry.slot.dead);
@@ -85,9 +88,15 @@ export class SingleUsePool<S extends PoolSlot> {
       const readyIndex = this.entries.findIndex((entry) => entry.isReady);
       const index = readyIndex >= 0 ? readyIndex : 0;
       const entry = this.entries.splice(index, 1)[0];
-      if (!entry) throw new Error('pool is empty');
-      const miss = !entry.isReady;
-      if (miss) this.misses++;
+      if (!entry) {
+        // More requests in flight than slots: wait for the next replacement rather than fail (counted as a miss).
+        if (!waited) this.misses++;
+        waited = true;
+        await new Promise<void>((resolve) => this.waiters.push(resolve));
+        continue;
+      }
+      const miss = waited || !entry.isReady;
+      if (miss && !waited) this.misses++;
       try {
         await (miss ? entry.slot.usable : entry.slot.ready);
       } catch (error) {
@@ -129,6 +138,7 @@ export class SingleUsePool<S extends PoolSlot> {
   /** Discards every slot; nothing is prepared afterwards. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const wake of this.waiters.splice(0)) wake();
     const entries = this.entries.splice(0);
     await Promise.all(entries.map((entry) => entry.slot.discard()));
   }
@@ -139,6 +149,7 @@ export class SingleUsePool<S extends PoolSlot> {
     const entry: Entry<S> = { slot: this.prepareSlot(), isReady: false };
     this.prepared++;
     this.entries.push(entry);
+    this.waiters.shift()?.();
     entry.slot.ready.then(
       () => {
         entry.isReady = true;

@@ -126,6 +126,7 @@ export const throughputSuite: Suite = {
           progress(`closed loop ${target.label}, round ${round + 1}/${settings.rounds}, ${settings.durationSeconds}s x ${settings.connections} connections`);
           const measured = await measure(target, { durationSeconds: settings.durationSeconds, connections: settings.connections, signal });
           results.record(loadRows(target, 'closed-loop', measured.load, measured.usage, cores, round));
+          recordLoadFailures(context, target, 'closed-loop', measured.load);
           closed.set(target.label, [...(closed.get(target.label) ?? []), measured.load]);
           await sleep(200, signal);
         }
@@ -137,6 +138,7 @@ export const throughputSuite: Suite = {
         progress(`open loop ${target.label} at ${overallRate} req/s (${settings.openLoopFraction * 100}% of its closed-loop rate)`);
         const measured = await measure(target, { durationSeconds: settings.durationSeconds, connections: settings.connections, overallRate, signal });
         results.record(loadRows(target, 'open-loop', measured.load, measured.usage, cores, 0));
+        recordLoadFailures(context, target, 'open-loop', measured.load);
         results.record(valueRow({ ...target.key, phase: 'open-loop', metric: 'offered-rate', unit: 'req/s' }, overallRate));
       }
       results.decide(decideThroughput(results.measurements, cores));
@@ -158,6 +160,22 @@ function routeName(cell: MatrixCell): string {
 function recordFailure(context: SuiteContext, cell: MatrixCell, reason: string): void {
   context.progress(`${cellLabel(cell)} excluded: ${reason}`);
   context.results.recordOutcomes([{ suite: 'throughput', runner: cell.runner.name, config: cell.config, lifecycle: cell.lifecycle, workload: WORKLOAD, subject: 'cell', condition: 'verification', outcome: 'failed', detail: reason }]);
+}
+
+/** Share of failed requests above which a cell is marked failed under load. */
+const FAILED_SHARE = 0.01;
+
+/**
+ * Wrong answers mark a cell failed; errors (timeouts, non-2xx from a deadline
+ * or an exhausted pool) above 1% of requests too. Either way the rows stay,
+ * with requests/s counting correct answers only.
+ */
+function recordLoadFailures(context: SuiteContext, target: Target, phase: string, load: LoadResult): void {
+  const failed = load.totalRequests - load.okRequests + load.errors + load.timeouts;
+  if (load.mismatches === 0 && failed <= FAILED_SHARE * Math.max(1, load.totalRequests)) return;
+  const detail = `${phase}: ${load.mismatches} wrong answers, ${load.non2xx} non-2xx, ${load.errors} connection errors, ${load.timeouts} timeouts out of ${load.totalRequests} responses`;
+  context.progress(`${target.label} failed under load: ${detail}`);
+  context.results.recordOutcomes([{ suite: 'throughput', runner: target.key.runner, config: target.key.config, lifecycle: target.key.lifecycle, workload: WORKLOAD, subject: target.key.apps ? `cell apps=${target.key.apps}` : 'cell', condition: phase, outcome: 'failed', detail }]);
 }
 
 /** One request through the front, checked against the manifest; null when it matches. */
@@ -188,6 +206,7 @@ function loadRows(target: Target, phase: string, load: LoadResult, usage: { cpuC
     row('requests-per-second', 'req/s', load.requestsPerSecond),
     row('requests-per-second-per-core', 'req/s', load.requestsPerSecond / cores),
     row('requests', 'count', load.totalRequests),
+    row('ok-requests', 'count', load.okRequests),
     row('latency', 'ns', load.latencyNs.p50, 'p50'),
     row('latency', 'ns', load.latencyNs.p90, 'p90'),
     row('latency', 'ns', load.latencyNs.p99, 'p99'),

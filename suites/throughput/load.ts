@@ -22,8 +22,12 @@ export interface LoadOptions {
 
 /** What a load run measured. Latencies are in ns. */
 export interface LoadResult {
+  /** Correct responses per second: a 2xx with the expected body. Failed and wrong answers do not count. */
   requestsPerSecond: number;
+  /** Every response, right or wrong. */
   totalRequests: number;
+  /** Responses that were a 2xx with the expected body. */
+  okRequests: number;
   durationSeconds: number;
   latencyNs: { p50: number; p90: number; p99: number; max: number; mean: number };
   errors: number;
@@ -61,9 +65,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   try {
     const result = await finished;
     const total = result.requests.total;
+    // autocannon counts a non-2xx body as a mismatch too when expectBody is set; the mix counts only wrong 2xx bodies.
+    const wrong = options.requests ? result.non2xx + mixMismatches : Math.max(result.mismatches, result.non2xx);
+    const ok = Math.max(0, total - wrong);
     return {
-      requestsPerSecond: result.duration > 0 ? total / result.duration : 0,
+      requestsPerSecond: result.duration > 0 ? ok / result.duration : 0,
       totalRequests: total,
+      okRequests: ok,
       durationSeconds: result.duration,
       latencyNs: {
         p50: result.latency.p50 * MS_TO_NS,
@@ -75,7 +83,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       errors: result.errors,
       timeouts: result.timeouts,
       non2xx: result.non2xx,
-      mismatches: result.mismatches + mixMismatches,
+      mismatches: options.requests ? mixMismatches : Math.max(0, result.mismatches - result.non2xx),
     };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
