@@ -7,15 +7,16 @@
  * latency SLO or the host's limits stop it. Decides `density-thousands` and
  * `containers-30-per-host`.
  */
-import { nowNs } from '../../core/clock.ts';
+import path from 'node:path';
+import { execa } from 'execa';
 import { toBenchError } from '../../core/errors.ts';
 import { availableMemoryBytes } from '../../core/proc.ts';
 import { summaryRows, valueRow, type CellKey } from '../../core/results.ts';
-import { seededRandom, summarize } from '../../core/stats.ts';
+import { summarize } from '../../core/stats.ts';
 import { cannedRequest, loadWorkload, responseMismatch } from '../../fixtures/manifest.ts';
-import { helloVariant } from '../../fixtures/variants.ts';
-import { isMultiAppRunner, type AppsCell, type Cell, type MultiAppRunner, type Runner } from '../../runners/types.ts';
+import { isMultiAppRunner, type Cell, type MultiAppRunner, type Runner } from '../../runners/types.ts';
 import type { Suite, SuiteContext } from '../types.ts';
+import { serveUniformly, type AppsStepResult, type AppsStepSpec } from './apps-step.ts';
 import { decideDensity, DENSITY_BUDGET_BYTES, DENSITY_SLO_P99_NS } from './verdict.ts';
 
 /** Plans per profile. */
@@ -23,6 +24,9 @@ export const DENSITY_PLANS = {
   quick: { wasmApps: [10, 100, 1000, 2000], maxWarm: { container: 32, process: 64 } as Record<string, number>, requests: 1000, maxLoadSeconds: 60 },
   full: { wasmApps: [100, 1000, 10_000, 100_000], maxWarm: { container: 200, process: 500 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 900 },
 } satisfies Record<string, { wasmApps: number[]; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number }>;
+
+/** The script that runs one many-apps step in its own process. */
+const APPS_STEP_PATH = path.join(import.meta.dirname, 'apps-step.ts');
 
 /** Memory left untouched for the machine itself, whatever the budget. */
 const RESERVE_BYTES = 2 * 1024 ** 3;
@@ -72,42 +76,40 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
       results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'stopped-by-load-time', 'apps'), count));
       break;
     }
-    const variants = Array.from({ length: count }, (_, id) => helloVariant(id));
-    const rssBefore = process.memoryUsage().rss;
-    const availableBefore = available;
-    const startNs = nowNs();
-    progress(`${runner.name}[${config}] loading ${count} distinct apps`);
-    const cell: AppsCell = await runner.openApps({ apps: variants.map((v, id) => ({ id: String(id), bytes: v.bytes })), config }, signal);
-    try {
-      const loadNs = nowNs() - startNs;
-      loadPerAppNs = loadNs / count;
-      // Apps in an engine host: the host process's whole RSS (its engine baseline included); apps in this process: its RSS growth.
-      const rssBytes = cell.residentBytes ? await cell.residentBytes() : process.memoryUsage().rss - rssBefore;
-      const availableDrop = availableBefore - (await availableMemoryBytes());
-      perAppBytes = rssBytes / count;
-      const latencies = await serveUniformly(count, plan.requests, async (index) => {
-        const result = await cell.invoke(index, request, signal);
-        const mismatch = responseMismatch(variants[index]!.expected, result.response);
-        if (mismatch) throw new Error(`app ${index} answered wrongly: ${mismatch}`);
-      });
-      const summary = summarize(latencies);
-      results.record([
-        valueRow(key(runner, config, 'cold', count, 'resident', 'rss-per-app', 'bytes'), rssBytes / count),
-        valueRow(key(runner, config, 'cold', count, 'resident', 'rss-total', 'bytes'), rssBytes),
-        valueRow(key(runner, config, 'cold', count, 'resident', 'host-memory-per-app', 'bytes'), availableDrop / count),
-        valueRow(key(runner, config, 'cold', count, 'load', 'load-time-per-app', 'ns'), loadNs / count),
-        ...summaryRows(key(runner, config, 'cold', count, 'serve', 'latency', 'ns'), summary),
-      ]);
-      progress(`${runner.name}[${config}] ${count} apps: ${(rssBytes / count / 1024).toFixed(1)} KiB RSS per app, load ${(loadNs / count / 1e6).toFixed(2)} ms per app, latency p50 ${(summary.p50 / 1e3).toFixed(0)} us p99 ${(summary.p99 / 1e3).toFixed(0)} us`);
-      results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'apps-resident', 'apps'), count));
-      if (summary.p99 > DENSITY_SLO_P99_NS) {
-        progress(`${runner.name}[${config}] breaks the latency SLO at ${count} apps`);
-        break;
-      }
-    } finally {
-      await cell.close();
+    progress(`${runner.name}[${config}] loading ${count} distinct apps (in a fresh process)`);
+    const step = await runAppsStep({ runner: runner.name, config, count, requests: plan.requests }, signal);
+    loadPerAppNs = step.loadNs / count;
+    perAppBytes = step.residentBytes / count;
+    const summary = step.latency;
+    results.record([
+      valueRow(key(runner, config, 'cold', count, 'resident', 'rss-per-app', 'bytes'), step.residentBytes / count),
+      valueRow(key(runner, config, 'cold', count, 'resident', 'rss-total', 'bytes'), step.residentBytes),
+      valueRow(key(runner, config, 'cold', count, 'resident', 'host-memory-per-app', 'bytes'), step.availableDropBytes / count),
+      valueRow(key(runner, config, 'cold', count, 'load', 'load-time-per-app', 'ns'), step.loadNs / count),
+      ...summaryRows(key(runner, config, 'cold', count, 'serve', 'latency', 'ns'), summary),
+    ]);
+    progress(`${runner.name}[${config}] ${count} apps: ${(step.residentBytes / count / 1024).toFixed(1)} KiB per app (${step.residentMethod}), load ${(step.loadNs / count / 1e6).toFixed(2)} ms per app, latency p50 ${(summary.p50 / 1e3).toFixed(0)} us p99 ${(summary.p99 / 1e3).toFixed(0)} us`);
+    results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'apps-resident', 'apps'), count));
+    if (summary.p99 > DENSITY_SLO_P99_NS) {
+      progress(`${runner.name}[${config}] breaks the latency SLO at ${count} apps`);
+      break;
     }
   }
+}
+
+/** Runs one many-apps step in a fresh process (apps-step.ts) and returns what it measured. */
+async function runAppsStep(spec: AppsStepSpec, signal: AbortSignal): Promise<AppsStepResult> {
+  const result = await execa(process.execPath, ['--expose-gc', APPS_STEP_PATH, JSON.stringify(spec)], { reject: false, cancelSignal: signal, stderr: 'inherit' });
+  signal.throwIfAborted();
+  const line = String(result.stdout).trim().split('\n').pop() ?? '';
+  let parsed: (AppsStepResult & { error?: undefined }) | { error: string };
+  try {
+    parsed = JSON.parse(line) as typeof parsed;
+  } catch {
+    throw new Error(`the density step exited with code ${result.exitCode} and no result`);
+  }
+  if (parsed.error !== undefined) throw new Error(parsed.error);
+  return parsed;
 }
 
 /** Processes and containers: warm instances opened one by one; memory from the host's available memory. */
@@ -188,15 +190,3 @@ async function sampledResidentBytes(cells: readonly Cell[]): Promise<{ perAppByt
   return { perAppBytes: slots ? bytes / slots : 0, method: `mean of the last ${sample.length}: ${method}` };
 }
 
-/** Sends `requests` requests spread uniformly (seeded) over `apps` apps, one at a time; returns each round trip in ns. */
-async function serveUniformly(apps: number, requests: number, send: (index: number) => Promise<void>): Promise<number[]> {
-  const random = seededRandom(apps);
-  const latencies: number[] = [];
-  for (let i = 0; i < requests; i++) {
-    const index = Math.floor(random() * apps);
-    const startNs = nowNs();
-    await send(index);
-    latencies.push(nowNs() - startNs);
-  }
-  return latencies;
-}
