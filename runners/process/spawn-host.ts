@@ -16,7 +16,8 @@ import { spawn } from 'node:child_process';
 import { nowNs } from '../../core/clock.ts';
 import { encodeHostMessage, MessageReader } from '../engine-host.ts';
 
-const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+/** Output cap per request, the same as the reference Wasm runtime's. */
+const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 const STDERR_CAP_BYTES = 4096;
 
 const programs = new Map<string, { path: string; args: string[] }>();
@@ -75,7 +76,8 @@ function invoke(program: { path: string; args: string[] }, env: Record<string, s
     child.stdout.on('data', (chunk: Buffer) => {
       stdoutBytes += chunk.length;
       if (stdoutBytes > MAX_OUTPUT_BYTES) {
-        trap = `output over ${MAX_OUTPUT_BYTES} bytes (process killed)`;
+        if (!trap) trap = `output cap exceeded: more than ${MAX_OUTPUT_BYTES} bytes (process killed)`;
+        child.stdout.destroy();
         child.kill('SIGKILL');
       } else stdout.push(chunk);
     });
@@ -95,7 +97,7 @@ function invoke(program: { path: string; args: string[] }, env: Record<string, s
       clearTimeout(timer);
       running.delete(child);
       const exitCode = code ?? (signalName ? 128 : null);
-      resolve([{ ok: true, exitCode, trap, instantiateNs, invokeNs, stderr: stderr.slice(0, STDERR_CAP_BYTES), signal: signalName }, Buffer.concat(stdout)]);
+      resolve([{ ok: true, exitCode, trap, instantiateNs, invokeNs, stderr: stderr.slice(0, STDERR_CAP_BYTES), signal: signalName }, trap ? undefined : Buffer.concat(stdout)]);
     });
   });
 }
