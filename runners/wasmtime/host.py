@@ -67,7 +67,9 @@ def make_engine(pooling, max_memory_bytes):
         pool = ffi.wasmtime_pooling_allocation_config_new()
         ffi.wasmtime_pooling_allocation_config_total_core_instances_set(pool, 64)
         ffi.wasmtime_pooling_allocation_config_total_memories_set(pool, 64)
-        ffi.wasmtime_pooling_allocation_config_total_tables_set(pool, 64)
+        ffi.wasmtime_pooling_allocation_config_total_tables_set(pool, 128)
+        # Wasmtime's default of one table per module refuses modules with a second (function-pointer) table.
+        ffi.wasmtime_pooling_allocation_config_max_tables_per_module_set(pool, 4)
         ffi.wasmtime_pooling_allocation_config_max_memory_size_set(pool, max_memory_bytes)
         ffi.wasmtime_pooling_allocation_strategy_set(config.ptr(), pool)
         ffi.wasmtime_pooling_allocation_config_delete(pool)
