@@ -5,6 +5,7 @@
  * inside the guest), and, for pooling, turns a defined memory into an import.
  */
 import { usageError } from '../../core/errors.ts';
+import { ByteReader, encodeU32 } from './wasm-bytes.ts';
 
 /** Bytes per Wasm page. */
 export const PAGE_BYTES = 65536;
@@ -59,56 +60,13 @@ interface Section {
   payload: Uint8Array;
 }
 
-class Reader {
-  offset: number;
-  readonly bytes: Uint8Array;
-  constructor(bytes: Uint8Array, offset = 0) {
-    this.bytes = bytes;
-    this.offset = offset;
-  }
-  byte(): number {
-    if (this.offset >= this.bytes.length) throw usageError('truncated WebAssembly module');
-    return this.bytes[this.offset++] as number;
-  }
-  u32(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      if (!(b & 0x80)) return result;
-      shift += 7;
-      if (shift > 35) throw usageError('malformed LEB128 in WebAssembly module');
-    }
-  }
-  take(length: number): Uint8Array {
-    if (this.offset + length > this.bytes.length) throw usageError('truncated WebAssembly module');
-    const out = this.bytes.subarray(this.offset, this.offset + length);
-    this.offset += length;
-    return out;
-  }
-  name(): string {
-    return Buffer.from(this.take(this.u32())).toString('utf8');
-  }
-}
 
-function encodeU32(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  do {
-    let b = v & 0x7f;
-    v = Math.floor(v / 128);
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-}
 
 function encodeLimits(limits: MemoryLimits): number[] {
   return limits.maximumPages === null ? [0, ...encodeU32(limits.initialPages)] : [1, ...encodeU32(limits.initialPages), ...encodeU32(limits.maximumPages)];
 }
 
-function readLimits(reader: Reader): MemoryLimits {
+function readLimits(reader: ByteReader): MemoryLimits {
   const flags = reader.byte();
   if (flags & ~1) throw usageError(`unsupported memory (flags ${flags}: shared or 64-bit memories are not supported)`);
   const initialPages = reader.u32();
@@ -116,7 +74,7 @@ function readLimits(reader: Reader): MemoryLimits {
 }
 
 function parseSections(bytes: Uint8Array): Section[] {
-  const reader = new Reader(bytes, 8);
+  const reader = new ByteReader(bytes, 8);
   const sections: Section[] = [];
   while (reader.offset < bytes.length) {
     const id = reader.byte();
@@ -148,7 +106,7 @@ const IMPORT_KIND_MEMORY = 2;
 
 /** Rewrites the import section, capping an imported memory's limits; returns the memory found. */
 function rewriteImports(payload: Uint8Array, capPages: number): { payload: Uint8Array; memory: MemoryPlan | null } {
-  const reader = new Reader(payload);
+  const reader = new ByteReader(payload);
   const count = reader.u32();
   const out: number[] = [...encodeU32(count)];
   let memory: MemoryPlan | null = null;
@@ -180,7 +138,7 @@ function rewriteImports(payload: Uint8Array, capPages: number): { payload: Uint8
   return { payload: Uint8Array.from(out), memory };
 }
 
-function readTableLimits(reader: Reader): void {
+function readTableLimits(reader: ByteReader): void {
   const flags = reader.byte();
   reader.u32();
   if (flags & 1) reader.u32();
@@ -206,7 +164,7 @@ export function rewriteModule(bytes: Uint8Array, capPages: number, options: { im
       if (result.memory) memory = result.memory;
       rewritten.push({ id: section.id, payload: result.payload });
     } else if (section.id === SECTION_MEMORY) {
-      const reader = new Reader(section.payload);
+      const reader = new ByteReader(section.payload);
       const count = reader.u32();
       if (count === 0) {
         rewritten.push(section);
@@ -230,7 +188,7 @@ export function rewriteModule(bytes: Uint8Array, capPages: number, options: { im
     const existing = rewritten.findIndex((section) => section.id === SECTION_IMPORT);
     if (existing >= 0) {
       const old = rewritten[existing] as Section;
-      const reader = new Reader(old.payload);
+      const reader = new ByteReader(old.payload);
       const count = reader.u32();
       const rest = old.payload.subarray(reader.offset);
       // Appending keeps every function index (memories and functions are indexed separately).

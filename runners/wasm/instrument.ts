@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { usageError } from '../../core/errors.ts';
+import { ByteReader, encodeU32 } from './wasm-bytes.ts';
 
 /** Module and field name of the shared interruption memory an instrumented module imports. */
 export const INTERRUPT_IMPORT = { module: 'wsb', name: 'interrupt' } as const;
@@ -30,70 +31,28 @@ class Unsupported {
   }
 }
 
-function encodeU32(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  do {
-    let b = v & 0x7f;
-    v = Math.floor(v / 128);
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-}
 
-class Cursor {
-  offset: number;
-  readonly bytes: Uint8Array;
-  constructor(bytes: Uint8Array, offset = 0) {
-    this.bytes = bytes;
-    this.offset = offset;
-  }
-  byte(): number {
-    if (this.offset >= this.bytes.length) throw usageError('truncated WebAssembly module');
-    return this.bytes[this.offset++] as number;
-  }
-  u32(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = this.byte();
-      result += (b & 0x7f) * 2 ** shift;
-      if (!(b & 0x80)) return result;
-      shift += 7;
-      if (shift > 35) throw usageError('malformed LEB128 in WebAssembly module');
-    }
-  }
-  /** Skips a signed or unsigned LEB128 of any width. */
-  leb(): void {
-    while (this.byte() & 0x80);
-  }
-  skip(count: number): void {
-    this.offset += count;
-    if (this.offset > this.bytes.length) throw usageError('truncated WebAssembly module');
-  }
-}
 
-function skipHeapOrValueType(cursor: Cursor): void {
+function skipHeapOrValueType(cursor: ByteReader): void {
   const b = cursor.byte();
   // (ref null ht) and (ref ht) carry a heap type; every other value type is one byte.
   if (b === 0x63 || b === 0x64) cursor.leb();
 }
 
-function skipBlockType(cursor: Cursor): void {
+function skipBlockType(cursor: ByteReader): void {
   const b = cursor.bytes[cursor.offset] as number;
   if (b === 0x40 || (b >= 0x6e && b <= 0x7f)) cursor.offset++;
   else if (b === 0x63 || b === 0x64) skipHeapOrValueType(cursor);
   else cursor.leb();
 }
 
-function skipMemarg(cursor: Cursor): void {
+function skipMemarg(cursor: ByteReader): void {
   const align = cursor.u32();
   if (align & 0x40) cursor.u32();
   cursor.leb();
 }
 
-function skipFc(cursor: Cursor): void {
+function skipFc(cursor: ByteReader): void {
   const op = cursor.u32();
   if (op <= 7) return;
   if (op === 8 || op === 10 || op === 12 || op === 14) {
@@ -103,7 +62,7 @@ function skipFc(cursor: Cursor): void {
   else throw new Unsupported(`0xfc ${op}`);
 }
 
-function skipSimd(cursor: Cursor): void {
+function skipSimd(cursor: ByteReader): void {
   const op = cursor.u32();
   if (op <= 11 || op === 92 || op === 93) skipMemarg(cursor);
   else if (op === 12 || op === 13) cursor.skip(16);
@@ -114,7 +73,7 @@ function skipSimd(cursor: Cursor): void {
   }
 }
 
-function skipAtomic(cursor: Cursor): void {
+function skipAtomic(cursor: ByteReader): void {
   const op = cursor.u32();
   if (op === 3) cursor.skip(1);
   else skipMemarg(cursor);
@@ -168,7 +127,7 @@ const IMMEDIATES = (() => {
  * Walks one function body's instructions and returns the offsets just after
  * each `loop` block type (where a check goes).
  */
-function loopHeads(cursor: Cursor, end: number): number[] {
+function loopHeads(cursor: ByteReader, end: number): number[] {
   const heads: number[] = [];
   const bytes = cursor.bytes;
   while (cursor.offset < end) {
@@ -233,7 +192,7 @@ function checkSequence(memoryIndex: number): Uint8Array {
 }
 
 function instrumentCode(payload: Uint8Array, memoryIndex: number): Uint8Array {
-  const cursor = new Cursor(payload);
+  const cursor = new ByteReader(payload);
   const count = cursor.u32();
   const check = checkSequence(memoryIndex);
   const parts: Uint8Array[] = [Uint8Array.from(encodeU32(count))];
@@ -292,7 +251,7 @@ interface RawSection {
 }
 
 function sections(bytes: Uint8Array): RawSection[] {
-  const cursor = new Cursor(bytes, 8);
+  const cursor = new ByteReader(bytes, 8);
   const out: RawSection[] = [];
   while (cursor.offset < bytes.length) {
     const id = cursor.byte();
@@ -328,7 +287,7 @@ export function addInterruptChecks(bytes: Uint8Array, memoryCount: number): { by
   try {
     for (const section of all) {
       if (section.id === SECTION_IMPORT) {
-        const cursor = new Cursor(section.payload);
+        const cursor = new ByteReader(section.payload);
         const count = cursor.u32();
         out.push({ id: SECTION_IMPORT, payload: Uint8Array.from([...encodeU32(count + 1), ...section.payload.subarray(cursor.offset), ...importEntry]) });
         importsDone = true;

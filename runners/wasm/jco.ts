@@ -9,16 +9,18 @@
  * Reported as its own engine column; its figures are never mixed with the
  * V8 host's.
  *
- * Known limit (not the preview2 host's doing): the C modules export no
- * `cabi_realloc`, so the adapter allocates its 64 KiB state with the
- * `memory.grow` shim wit-component inserts, at its first call
- * (`args_sizes_get`, before the guest's first `malloc`). Debian's wasi-libc
- * (2022) then initialises its heap over [__heap_base, memory.size), which
- * includes that page; a guest that allocates past its free heap (`mem`,
- * `memory-grow`) overwrites the adapter's state, and the adapter's next call
- * fails its state check ("assertion failed at adapter line 2857" is the
- * magic-number check in `State::ptr`). A wasi-libc with `__heap_end` (2023+)
- * does not include the page.
+ * The workloads export `cabi_realloc` (fixtures/src/wsb.c) so that the
+ * adapter takes its state from the module's heap: without it the adapter grew
+ * memory by one page behind malloc's back, Debian's (2022) wasi-libc then
+ * initialised its heap over that page, and a guest that allocated enough
+ * (`mem`, `memory-grow`) overwrote the adapter's state ("assertion failed at
+ * adapter line 2857").
+ *
+ * Known limit, still open: an environment variable with an EMPTY value (echo's
+ * `get-empty` request: QUERY_STRING=) reaches the guest as the next variable
+ * ("CONTENT_LENGTH=0"), although this host hands over ["QUERY_STRING", ""];
+ * the fault lies in jco's lowering or the adapter. The portability suite shows
+ * it as a mismatch of this adapted path.
  */
 import fs from 'node:fs';
 import os from 'node:os';
