@@ -8,12 +8,14 @@
  * instance gets a zeroed memory from a per-size pool; a grown or trapped
  * memory is dropped).
  *
- * Execution: cold and pre-warmed instances run inline, on the calling thread,
- * with the deadline enforced by interruption checks the loader adds to the
- * module and a watchdog thread (instrument.ts, deadline-watch.ts): no thread
- * hop per request. The warm lifecycle (whose stdin blocks between requests),
- * modules the rewriter cannot instrument, and `execution: 'worker'` run in a
- * worker thread that is terminated at the deadline (worker.ts).
+ * Execution: with `pooling=off` and `pooling=on` each cell runs its
+ * instances in a worker thread of its own, terminated and replaced at a
+ * deadline (worker.ts). With `pooling=on,inline` cold and pre-warmed instances
+ * run on the calling thread, with the deadline enforced by interruption checks
+ * the loader adds to the module and a watchdog thread (instrument.ts,
+ * deadline-watch.ts): no thread hop per request. The warm lifecycle (whose
+ * stdin blocks between requests) and modules the rewriter cannot instrument
+ * always run in a worker thread.
  */
 import { nowNs, sleep } from '../../core/clock.ts';
 import { BenchError, usageError } from '../../core/errors.ts';
@@ -37,8 +39,23 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Configurations of the `wasm` runner; the first is the default. */
-export const WASM_CONFIGURATIONS = ['pooling=off', 'pooling=on'] as const;
+/**
+ * Configurations of the `wasm` runner; the first is the default. `pooling=off`
+ * and `pooling=on` run each cell's instances in a worker thread of its own,
+ * off the caller's thread, so a CPU-bound guest holds only its own thread (as
+ * an engine running requests on a thread pool does). `pooling=on,inline` runs
+ * cold and pre-warmed instances on the calling thread, which saves the thread
+ * hop per request, but a CPU-bound guest then holds that thread (and every
+ * cell on it) until its deadline: the isolation suite shows the difference.
+ */
+export const WASM_CONFIGURATIONS = ['pooling=off', 'pooling=on', 'pooling=on,inline'] as const;
+
+/** What a configuration name asks for; unknown names are usage errors. */
+export function parseWasmConfig(config: string | undefined): { pooling: boolean; inline: boolean } {
+  const name = config ?? WASM_CONFIGURATIONS[0];
+  if (!(WASM_CONFIGURATIONS as readonly string[]).includes(name)) throw usageError(`unknown configuration "${name}" for runner wasm (configurations: ${WASM_CONFIGURATIONS.join(', ')})`);
+  return { pooling: name.startsWith('pooling=on'), inline: name.endsWith(',inline') };
+}
 
 /** Pre-warmed slots when the spec does not say. */
 export const DEFAULT_POOL_SIZE = 4;
@@ -50,9 +67,7 @@ export function envList(env: Record<string, string>): string[] {
 
 /** Whether a configuration name asks for pooling; unknown names are usage errors. */
 export function poolingOf(config: string | undefined): boolean {
-  const name = config ?? WASM_CONFIGURATIONS[0];
-  if (!(WASM_CONFIGURATIONS as readonly string[]).includes(name)) throw usageError(`unknown configuration "${name}" for runner wasm (configurations: ${WASM_CONFIGURATIONS.join(', ')})`);
-  return name === 'pooling=on';
+  return parseWasmConfig(config).pooling;
 }
 
 /** Where cold and pre-warmed instances run: on the calling thread (the default) or in a worker thread. */
@@ -60,7 +75,7 @@ export type WasmExecution = 'inline' | 'worker';
 
 /** Options of the `wasm` runner. */
 export interface WasmRunnerOptions {
-  /** @default 'inline' */
+  /** Overrides where every configuration runs its instances (benchmarks and tests). @default by configuration */
   execution?: WasmExecution;
 }
 
@@ -389,17 +404,17 @@ async function loadApps(spec: AppsSpec, pooling: boolean, inline: boolean, signa
 
 /** The `wasm` runner. */
 export function createWasmRunner(options: WasmRunnerOptions = {}): MultiAppRunner {
-  const inline = (options.execution ?? 'inline') === 'inline';
+  const inlineOf = (config: string | undefined): boolean => (options.execution ? options.execution === 'inline' : parseWasmConfig(config).inline);
   return {
     name: 'wasm',
-    description: `embedded reference runtime: V8 ${process.versions.v8} (Node ${process.versions.node}), own capability-enforcing WASI preview1 host, ${inline ? 'cold and pre-warmed instances on the calling thread under interruption checks, warm in a worker thread' : 'instances in worker threads'}`,
+    description: `embedded reference runtime: V8 ${process.versions.v8} (Node ${process.versions.node}), own capability-enforcing WASI preview1 host; instances in a worker thread per cell, or with ",inline" cold and pre-warmed instances on the calling thread under interruption checks`,
     configurations: WASM_CONFIGURATIONS,
     lifecycles: ['cold', 'prewarmed', 'warm'],
     async availability(): Promise<Availability> {
       return typeof WebAssembly === 'object' ? { status: 'available', detail: `V8 ${process.versions.v8}` } : { status: 'unavailable', reason: 'no WebAssembly in this Node' };
     },
     async prepare(workload: Workload, config: string): Promise<Preparation> {
-      const loaded = loadModule(workload.wasmPath, DEFAULT_MAX_MEMORY_MIB, { importMemory: poolingOf(config), interruptible: inline });
+      const loaded = loadModule(workload.wasmPath, DEFAULT_MAX_MEMORY_MIB, { importMemory: poolingOf(config), interruptible: inlineOf(config) });
       return {
         firstLoadNs: loaded.firstLoadNs,
         artifactBytes: loaded.artifactBytes,
@@ -409,6 +424,7 @@ export function createWasmRunner(options: WasmRunnerOptions = {}): MultiAppRunne
     async open(spec: CellSpec, signal?: AbortSignal): Promise<Cell> {
       signal?.throwIfAborted();
       const pooling = poolingOf(spec.config);
+      const inline = inlineOf(spec.config);
       const maxMemoryMib = spec.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB;
       if (inline && spec.lifecycle !== 'warm') {
         const loaded = loadModule(spec.workload.wasmPath, maxMemoryMib, { importMemory: pooling, interruptible: true });
@@ -425,6 +441,7 @@ export function createWasmRunner(options: WasmRunnerOptions = {}): MultiAppRunne
     },
     async openApps(spec: AppsSpec, signal?: AbortSignal): Promise<AppsCell> {
       const pooling = poolingOf(spec.config);
+      const inline = inlineOf(spec.config);
       if (spec.apps.length === 0) throw usageError('openApps needs at least one app');
       const apps = await loadApps(spec, pooling, inline, signal);
       if (inline && apps.every((app) => app.interruptible)) return new InlineAppsCell(spec, apps, pooling);

@@ -6,7 +6,7 @@ import { createWasmRunner } from '../../../runners/wasm/index.ts';
 // Regression: a loop of back-to-back inline invocations starved timers and signal handlers (a Ctrl-C went unheard).
 test('a loop of inline invocations still lets timers fire', async () => {
   const workload = loadWorkload('hello');
-  const cell = await createWasmRunner().open({ workload, lifecycle: 'cold', config: 'pooling=on' });
+  const cell = await createWasmRunner().open({ workload, lifecycle: 'cold', config: 'pooling=on,inline' });
   let fired = false;
   setTimeout(() => (fired = true), 5);
   const started = Date.now();

@@ -7,7 +7,7 @@ import { createWasmRunner } from '../../../runners/wasm/index.ts';
 test('openApps: 50 distinct apps in one cell, each request to a fresh instance of its own app, pooling on and off', async () => {
   const variants = Array.from({ length: 50 }, (_, id) => helloVariant(id));
   const request = cannedRequest(loadWorkload('hello')).request;
-  for (const config of ['pooling=off', 'pooling=on']) {
+  for (const config of ['pooling=off', 'pooling=on', 'pooling=on,inline']) {
     const cell = await createWasmRunner().openApps({ apps: variants.map((variant, id) => ({ id: String(id), bytes: variant.bytes })), config });
     try {
       assert.equal(cell.appCount, 50);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ask, openCell } from './helpers.ts';
 
 test('growing memory past the cap fails inside the guest, which still answers', async () => {
-  for (const config of ['pooling=off', 'pooling=on']) {
+  for (const config of ['pooling=off', 'pooling=on', 'pooling=on,inline']) {
     const cell = await openCell('memory-grow', { maxMemoryMib: 32, config });
     try {
       const capped = await ask(cell, 'mib=64');

@@ -21,7 +21,7 @@ test('pools keep at most POOL_MAX_IDLE memories per size, and trimming lets an u
 
 test('the idle cost of a pooled cold cell counts its pooled memories', async () => {
   const workload = loadWorkload('hello');
-  const cell = await createWasmRunner().open({ workload, lifecycle: 'cold', config: 'pooling=on' });
+  const cell = await createWasmRunner().open({ workload, lifecycle: 'cold', config: 'pooling=on,inline' });
   try {
     await cell.invoke(cannedRequest(workload).request);
     const cost = await cell.idleCost?.();
