@@ -256,7 +256,7 @@ export function densityLoadSpec(rows: readonly Measurement[]): VegaLiteSpec | nu
 const CAPACITY_METRICS: Record<string, string> = {
   'apps-per-host': 'apps per host',
   'apps-resident': 'most apps resident and serving',
-  'stopped-by-budget': 'stopped by the memory budget at',
+  'stopped-by-budget': "stopped by the host's available memory at",
 };
 
 /** Apps per host per substrate: the largest number of apps each cell held (the figure the density claims rest on). */

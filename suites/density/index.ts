@@ -65,11 +65,13 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
   for (const count of plan.wasmApps) {
     signal.throwIfAborted();
     const available = await availableMemoryBytes();
-    if (perAppBytes * count > Math.min(DENSITY_BUDGET_BYTES, available - RESERVE_BYTES)) {
-      progress(`${runner.name}[${config}] stops before ${count} apps: about ${((perAppBytes * count) / 1024 ** 2).toFixed(0)} MiB needed, over the budget`);
+    // Why go past the budget when the host has the memory: where it breaks is part of the answer; steps over the budget are recorded but never count for the claim.
+    if (perAppBytes * count > available - RESERVE_BYTES) {
+      progress(`${runner.name}[${config}] stops before ${count} apps: about ${((perAppBytes * count) / 1024 ** 2).toFixed(0)} MiB needed, more than this host has available`);
       results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'stopped-by-budget', 'apps'), count));
       break;
     }
+    if (perAppBytes * count > DENSITY_BUDGET_BYTES) progress(`${runner.name}[${config}] ${count} apps will need about ${((perAppBytes * count) / 1024 ** 2).toFixed(0)} MiB: over the ${DENSITY_BUDGET_BYTES / 1024 ** 3} GiB budget, measured as host capacity only`);
     // Why a load-time cap: a slow compiler must not turn a quick profile into an hour; the stop is recorded.
     if (loadPerAppNs * count > plan.maxLoadSeconds * 1e9) {
       progress(`${runner.name}[${config}] stops before ${count} apps: loading them would take about ${((loadPerAppNs * count) / 1e9).toFixed(0)} s, over this profile's ${plan.maxLoadSeconds} s`);

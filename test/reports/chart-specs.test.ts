@@ -59,7 +59,7 @@ test('density capacity: the most apps each cell held, per measure', () => {
   const values = valuesOf(capacitySpec([capacity('apps-resident', 10), capacity('apps-resident', 1000), capacity('apps-resident', 100), capacity('stopped-by-budget', 30, 'container')]));
   assert.deepEqual(values.map((value) => [value['cell'], value['measure'], value['apps']]), [
     ['wasm · cold · hello', 'most apps resident and serving', 1000],
-    ['container · cold · hello', 'stopped by the memory budget at', 30],
+    ['container · cold · hello', "stopped by the host's available memory at", 30],
   ]);
 });
 
