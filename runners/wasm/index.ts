@@ -46,7 +46,8 @@ function yieldToEventLoop(): Promise<void> {
  * an engine running requests on a thread pool does). `pooling=on,inline` runs
  * cold and pre-warmed instances on the calling thread, which saves the thread
  * hop per request, but a CPU-bound guest then holds that thread (and every
- * cell on it) until its deadline: the isolation suite shows the difference.
+ * cell on it) until its deadline (the isolation suite's noisy neighbours run
+ * on each runner's first configuration only, so its matrix does not show this).
  */
 export const WASM_CONFIGURATIONS = ['pooling=off', 'pooling=on', 'pooling=on,inline'] as const;
 
