@@ -4,7 +4,7 @@
  * slots and the CPU/RSS of the HTTP front under load.
  */
 import fs from 'node:fs';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 
 /** A process's resident set and accumulated CPU time. */
 export interface ProcessUsage {
@@ -14,23 +14,43 @@ export interface ProcessUsage {
   cpuNs: number;
 }
 
-const CLOCK_TICKS_PER_SECOND = 100;
+let clockTicks: number | undefined;
+
+/** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, 100 when it cannot be asked). */
+export function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number.parseInt(execaSync('getconf', ['CLK_TCK']).stdout, 10) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** Whether this machine has /proc (usage read from files, no `ps` process per sample). */
+export function hasProc(): boolean {
+  return fs.existsSync('/proc/self/status');
+}
+
+/** Usage of one process from /proc, synchronously; null when it is gone or there is no /proc. */
+export function procUsage(pid: number): ProcessUsage | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may contain spaces: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rssKib = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    return { pid, rssBytes: rssKib * 1024, cpuNs: (ticks / ticksPerSecond()) * 1e9 };
+  } catch {
+    return null;
+  }
+}
 
 /** Usage of one process, or null when it is gone. */
 export async function processUsage(pid: number): Promise<ProcessUsage | null> {
-  if (process.platform === 'linux') {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // Fields after the command name, which is in parentheses and may contain spaces.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(fields[11]) + Number(fields[12]);
-      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-      const rssKib = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      return { pid, rssBytes: rssKib * 1024, cpuNs: (ticks / CLOCK_TICKS_PER_SECOND) * 1e9 };
-    } catch {
-      return null;
-    }
-  }
+  if (hasProc()) return procUsage(pid);
   const result = await execa('ps', ['-o', 'rss=,time=', '-p', String(pid)], { reject: false });
   const match = /^\s*(\d+)\s+(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)/.exec(String(result.stdout));
   if (result.exitCode !== 0 || !match) return null;

@@ -24,7 +24,7 @@ import type { AppsCell, AppsSpec, Availability, Cell, CellSpec, IdleCost, Invoke
 import { LOOP_ARG, FrameReader, cgiEnvironment, encodeRequestFrame, parseCgiResponse, MalformedResponseError } from '../wagi.ts';
 import { Engine, type EngineApp, type PreparedInstance, type RunOutcome } from './engine.ts';
 import { deadlineWatch } from './deadline-watch.ts';
-import { deadlineError, InstanceWorker } from './instance-worker.ts';
+import { deadlineError, InstanceWorker, ReplacingWorker } from './instance-worker.ts';
 import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_MEMORY_MIB, DEFAULT_OUTPUT_CAP_BYTES, loadModule, loadModuleBytes, type LoadedModule } from './load.ts';
 import { encodeStringList } from './wasi-host.ts';
 import { resolveGrants } from './sandbox-fs.ts';
@@ -112,9 +112,7 @@ class WasmCell implements Cell {
   private readonly grants: ReturnType<typeof resolveGrants>;
   private readonly deadlineMs: number;
   private readonly extraEnv: Record<string, string>;
-  private worker: InstanceWorker;
-  private queue: Promise<unknown> = Promise.resolve();
-  private closed = false;
+  private readonly worker: ReplacingWorker;
 
   constructor(spec: CellSpec, loaded: LoadedModule, pooling: boolean) {
     this.spec = spec;
@@ -126,7 +124,7 @@ class WasmCell implements Cell {
     this.grants = resolveGrants(spec.dirs ?? []);
     this.deadlineMs = spec.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.extraEnv = spec.env ?? {};
-    this.worker = this.spawn();
+    this.worker = new ReplacingWorker(() => this.spawn());
   }
 
   private spawn(): InstanceWorker {
@@ -146,24 +144,12 @@ class WasmCell implements Cell {
     return this.worker.whenReady();
   }
 
-  invoke(request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult> {
-    const run = async (): Promise<InvokeResult> => {
-      if (this.closed) throw new BenchError('internal', 'the cell is closed');
-      if (!this.worker.alive) this.worker = this.spawn();
-      const warm = this.lifecycle === 'warm';
-      const message = warm
-        ? { frame: encodeRequestFrame(request, this.extraEnv) }
-        : { args: [this.workload], env: envList({ ...this.extraEnv, ...cgiEnvironment(request) }), stdin: request.body };
-      try {
-        return toInvokeResult(await this.worker.send(message, this.deadlineMs, signal), warm, this.deadlineMs);
-      } finally {
-        // A terminated worker (deadline, abort, trap in the warm instance) is replaced at once so the next request does not wait for it.
-        if (!this.worker.alive && !this.closed) this.worker = this.spawn();
-      }
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
+  async invoke(request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult> {
+    const warm = this.lifecycle === 'warm';
+    const message = warm
+      ? { frame: encodeRequestFrame(request, this.extraEnv) }
+      : { args: [this.workload], env: envList({ ...this.extraEnv, ...cgiEnvironment(request) }), stdin: request.body };
+    return toInvokeResult(await this.worker.send(message, this.deadlineMs, signal), warm, this.deadlineMs);
   }
 
   async idleCost(): Promise<IdleCost> {
@@ -189,9 +175,8 @@ class WasmCell implements Cell {
     };
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.worker.close();
+  close(): Promise<void> {
+    return this.worker.close();
   }
 }
 
@@ -339,9 +324,7 @@ class WasmAppsCell implements AppsCell {
   private readonly ids: string[];
   private readonly pooling: boolean;
   private readonly deadlineMs: number;
-  private worker: InstanceWorker;
-  private queue: Promise<unknown> = Promise.resolve();
-  private closed = false;
+  private readonly worker: ReplacingWorker;
 
   constructor(spec: AppsSpec, apps: EngineApp[], pooling: boolean) {
     this.config = spec.config ?? WASM_CONFIGURATIONS[0];
@@ -350,7 +333,7 @@ class WasmAppsCell implements AppsCell {
     this.appCount = apps.length;
     this.pooling = pooling;
     this.deadlineMs = spec.deadlineMs ?? DEFAULT_DEADLINE_MS;
-    this.worker = this.spawn();
+    this.worker = new ReplacingWorker(() => this.spawn());
   }
 
   private spawn(): InstanceWorker {
@@ -363,24 +346,12 @@ class WasmAppsCell implements AppsCell {
 
   invoke(appIndex: number, request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult> {
     if (!Number.isInteger(appIndex) || appIndex < 0 || appIndex >= this.appCount) return Promise.reject(usageError(`app index ${appIndex} is outside 0..${this.appCount - 1}`));
-    const run = async (): Promise<InvokeResult> => {
-      if (this.closed) throw new BenchError('internal', 'the cell is closed');
-      if (!this.worker.alive) this.worker = this.spawn();
-      try {
-        const message = { app: appIndex, args: [this.ids[appIndex] as string], env: envList(cgiEnvironment(request)), stdin: request.body };
-        return toInvokeResult(await this.worker.send(message, this.deadlineMs, signal), false);
-      } finally {
-        if (!this.worker.alive && !this.closed) this.worker = this.spawn();
-      }
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
+    const message = { app: appIndex, args: [this.ids[appIndex] as string], env: envList(cgiEnvironment(request)), stdin: request.body };
+    return this.worker.send(message, this.deadlineMs, signal).then((outcome) => toInvokeResult(outcome, false));
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.worker.close();
+  close(): Promise<void> {
+    return this.worker.close();
   }
 }
 

@@ -158,3 +158,46 @@ export class InstanceWorker {
     await this.worker.terminate();
   }
 }
+
+/**
+ * A cell's worker: requests run one at a time, and a worker that died (a
+ * deadline, an abort, a trap in a warm instance) is replaced at once, so the
+ * next request does not wait for the replacement to start.
+ */
+export class ReplacingWorker {
+  private worker: InstanceWorker;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly spawn: () => InstanceWorker;
+
+  constructor(spawn: () => InstanceWorker) {
+    this.spawn = spawn;
+    this.worker = spawn();
+  }
+
+  /** Waits until the first worker is up. */
+  whenReady(): Promise<void> {
+    return this.worker.whenReady();
+  }
+
+  /** Queues one request behind the others. */
+  send(request: Omit<RunRequest, 'id'> | { frame: Uint8Array }, deadlineMs: number, signal?: AbortSignal): Promise<RunOutcome> {
+    const run = async (): Promise<RunOutcome> => {
+      if (this.closed) throw new BenchError('internal', 'the cell is closed');
+      if (!this.worker.alive) this.worker = this.spawn();
+      try {
+        return await this.worker.send(request, deadlineMs, signal);
+      } finally {
+        if (!this.worker.alive && !this.closed) this.worker = this.spawn();
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.worker.close();
+  }
+}

@@ -27,17 +27,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { nowNs } from '../../core/clock.ts';
-import { BenchError, usageError } from '../../core/errors.ts';
+import { usageError } from '../../core/errors.ts';
 import { sha256Hex, type Workload } from '../../fixtures/manifest.ts';
 import type { Availability, Cell, CellSpec, InvokeResult, Preparation, Runner, WorkloadRequest } from '../types.ts';
 import { cgiEnvironment } from '../wagi.ts';
 import { PAGES_PER_MIB, rewriteModule, assertCoreModule } from './binary.ts';
 import { envList, toInvokeResult } from './index.ts';
-import { InstanceWorker } from './instance-worker.ts';
+import { InstanceWorker, ReplacingWorker } from './instance-worker.ts';
 import type { JcoWorkerInit } from './jco-worker.ts';
 import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_MEMORY_MIB, DEFAULT_OUTPUT_CAP_BYTES, loadModuleBytes, readModuleFile } from './load.ts';
 import type { WorkerInit } from './protocol.ts';
-import type { RunModuleOptions, RunModuleResult } from './run-module.ts';
+import { runOnceInWorker, type RunModuleOptions, type RunModuleResult } from './run-module.ts';
 import { resolveGrants, type ResolvedGrant } from './sandbox-fs.ts';
 
 const JCO_WORKER_URL = new URL('./jco-worker.ts', import.meta.url);
@@ -106,20 +106,7 @@ function startWorker(component: TranspiledComponent, grants: ResolvedGrant[]): I
 /** Runs a module once through jco: the `--engine jco` of `wsb run`. */
 export async function runModuleJco(options: RunModuleOptions): Promise<RunModuleResult> {
   const component = await transpileModule(readModuleFile(options.modulePath), options.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB, options.modulePath);
-  const worker = startWorker(component, resolveGrants(options.dirs));
-  try {
-    const outcome = await worker.send(
-      { args: [path.basename(options.modulePath), ...options.args], env: envList(options.env), stdin: options.stdin ?? new Uint8Array(0) },
-      options.deadlineMs ?? DEFAULT_DEADLINE_MS,
-      options.signal,
-    );
-    return { stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode, failure: outcome.trap };
-  } catch (error) {
-    if (error instanceof BenchError && error.kind === 'guest') return { stdout: new Uint8Array(0), stderr: '', exitCode: null, failure: error.message };
-    throw error;
-  } finally {
-    await worker.close();
-  }
+  return runOnceInWorker(startWorker(component, resolveGrants(options.dirs)), options);
 }
 
 class JcoCell implements Cell {
@@ -127,46 +114,30 @@ class JcoCell implements Cell {
   readonly config = 'default';
   readonly lifecycle = 'cold' as const;
   readonly workload: string;
-  private readonly component: TranspiledComponent;
   private readonly grants: ResolvedGrant[];
   private readonly deadlineMs: number;
   private readonly extraEnv: Record<string, string>;
-  private worker: InstanceWorker;
-  private queue: Promise<unknown> = Promise.resolve();
-  private closed = false;
+  private readonly worker: ReplacingWorker;
 
   constructor(spec: CellSpec, component: TranspiledComponent) {
     this.workload = spec.workload.name;
-    this.component = component;
     this.grants = resolveGrants(spec.dirs ?? []);
     this.deadlineMs = spec.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.extraEnv = spec.env ?? {};
-    this.worker = startWorker(component, this.grants);
+    this.worker = new ReplacingWorker(() => startWorker(component, this.grants));
   }
 
   whenReady(): Promise<void> {
     return this.worker.whenReady();
   }
 
-  invoke(request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult> {
-    const run = async (): Promise<InvokeResult> => {
-      if (this.closed) throw new BenchError('internal', 'the cell is closed');
-      if (!this.worker.alive) this.worker = startWorker(this.component, this.grants);
-      try {
-        const message = { args: [this.workload], env: envList({ ...this.extraEnv, ...cgiEnvironment(request) }), stdin: request.body };
-        return toInvokeResult(await this.worker.send(message, this.deadlineMs, signal), false);
-      } finally {
-        if (!this.worker.alive && !this.closed) this.worker = startWorker(this.component, this.grants);
-      }
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
+  async invoke(request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult> {
+    const message = { args: [this.workload], env: envList({ ...this.extraEnv, ...cgiEnvironment(request) }), stdin: request.body };
+    return toInvokeResult(await this.worker.send(message, this.deadlineMs, signal), false);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.worker.close();
+  close(): Promise<void> {
+    return this.worker.close();
   }
 }
 

@@ -59,6 +59,14 @@ export async function runModule(options: RunModuleOptions): Promise<RunModuleRes
     lifecycle: 'cold',
     poolSize: 0,
   });
+  return runOnceInWorker(worker, options);
+}
+
+/**
+ * Sends the module's one run to a worker (V8 or jco) and closes it: a trap,
+ * deadline or cap comes back as the result's `failure`, not as an error.
+ */
+export async function runOnceInWorker(worker: InstanceWorker, options: RunModuleOptions): Promise<RunModuleResult> {
   try {
     const outcome = await worker.send(
       { args: [path.basename(options.modulePath), ...options.args], env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`), stdin: options.stdin ?? new Uint8Array(0) },

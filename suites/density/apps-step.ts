@@ -51,8 +51,10 @@ async function runStep(spec: AppsStepSpec): Promise<AppsStepResult> {
   const [runner] = resolveRunners([spec.runner]);
   if (!runner || !isMultiAppRunner(runner)) throw new Error(`runner ${spec.runner} cannot host many apps in one cell`);
   const request = cannedRequest(loadWorkload('hello')).request;
-  const expected = Array.from({ length: spec.count }, (_, id) => helloVariant(id).expected);
-  let apps: { id: string; bytes: Uint8Array }[] | null = Array.from({ length: spec.count }, (_, id) => ({ id: String(id), bytes: helloVariant(id).bytes }));
+  const variants = Array.from({ length: spec.count }, (_, id) => helloVariant(id));
+  const expected = variants.map((variant) => variant.expected);
+  let apps: { id: string; bytes: Uint8Array }[] | null = variants.map((variant, id) => ({ id: String(id), bytes: variant.bytes }));
+  variants.length = 0;
   const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
   collect();
   const rssBefore = process.memoryUsage().rss;

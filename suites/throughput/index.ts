@@ -107,8 +107,9 @@ export const throughputSuite: Suite = {
           targets.push({ label: cellLabel(cell), key: { suite: 'throughput', runner: runner.name, config: cell.config, lifecycle: cell.lifecycle, workload: WORKLOAD }, url, expectBody, pids: front.pids });
         }
         for (const mix of mixes) {
-          const requests = Array.from({ length: mix.apps }, (_, id) => ({ path: routePath(mix.route, canned.request.path, id), expectBody: helloVariant(id).expectedBody }));
-          const first = await verify(`${front.url}${requests[0]!.path}`, canned.expected.status, helloVariant(0).expected.bodySha256);
+          const variants = Array.from({ length: mix.apps }, (_, id) => helloVariant(id));
+          const requests = variants.map((variant, id) => ({ path: routePath(mix.route, canned.request.path, id), expectBody: variant.expectedBody }));
+          const first = await verify(`${front.url}${requests[0]!.path}`, canned.expected.status, variants[0]!.expected.bodySha256);
           const label = `${runner.name}[${mix.config}] ${mix.apps} apps`;
           if (first) {
             progress(`${label} excluded: ${first}`);
