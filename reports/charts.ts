@@ -117,7 +117,8 @@ export function prewarmIdleSpec(rows: readonly Measurement[]): VegaLiteSpec | nu
   };
 }
 
-const CEILING_RUNNERS = ['front-noop', 'loadgen-ceiling'];
+/** Harness rows drawn beside the cells: the ceilings and the front's spin calibration. */
+const CEILING_RUNNERS = ['front-noop', 'front-spin', 'loadgen-ceiling'];
 
 /** Requests per second (and per core) per cell, with the front's and load generator's ceilings beside. */
 export function throughputSpec(rows: readonly Measurement[]): VegaLiteSpec | null {
@@ -128,7 +129,7 @@ export function throughputSpec(rows: readonly Measurement[]): VegaLiteSpec | nul
     const ceiling = CEILING_RUNNERS.includes(cell.row.runner);
     return [{
       machine: cell.machine,
-      cell: ceiling ? `ceiling: ${cell.row.runner}` : cellLabel(cell.row),
+      cell: ceiling ? `ceiling: ${cell.row.runner}${cell.row.runner === 'front-spin' ? ` ${cell.row.config}` : ''}` : cellLabel(cell.row),
       kind: ceiling ? 'ceiling' : 'substrate',
       phase: cell.row.phase,
       metric: cell.row.metric === 'requests-per-second' ? 'req/s' : 'req/s per core',

@@ -12,7 +12,9 @@
  * GC. `--worker` adds the same cells in worker execution (timings taken inside
  * the worker) and the round trip the caller sees, to show the thread hop.
  * tinybench does not fit: the runner's timings are taken inside the runner,
- * not around a function on this thread.
+ * not around a function on this thread. The last column is the amortized
+ * CPU per request of the whole process (garbage collection and worker
+ * threads included), which the percentiles of a timed region leave out.
  */
 import { parseArgs } from 'node:util';
 import { nowNs } from '../../core/clock.ts';
@@ -34,6 +36,8 @@ const WARMUP = 300;
 interface Series {
   label: string;
   values: number[];
+  /** Process CPU (every thread: GC helpers and workers too) over the kept samples, µs. */
+  cpuUs: number;
 }
 
 interface MeasuredCell {
@@ -54,7 +58,7 @@ async function benchWorkload(name: string): Promise<void> {
   const stubs: Record<string, () => number> = {};
   for (const entry of WebAssembly.Module.imports(shipped.module)) stubs[entry.name] = () => 0;
   const bareImports = { [PREVIEW1_MODULE]: stubs };
-  const bare: Series = { label: 'bare new WebAssembly.Instance (same thread)', values: [] };
+  const bare: Series = { label: 'bare new WebAssembly.Instance (same thread)', values: [], cpuUs: 0 };
 
   const cells: MeasuredCell[] = [];
   const plans: { execution: 'inline' | 'worker'; config: string }[] = [
@@ -65,18 +69,21 @@ async function benchWorkload(name: string): Promise<void> {
   for (const plan of plans) {
     const cell = await createWasmRunner({ execution: plan.execution }).open({ workload, lifecycle: 'cold', config: plan.config });
     const label = `fresh instance ${plan.config}${plan.execution === 'worker' ? ' (worker)' : ''}`;
-    cells.push({ label, cell, l0: { label: `${label} L0`, values: [] }, l1: { label: `${label} L1`, values: [] }, trip: values.worker ? { label: `${label} caller round trip`, values: [] } : null });
+    cells.push({ label, cell, l0: { label: `${label} L0`, values: [], cpuUs: Number.NaN }, l1: { label: `${label} L1`, values: [], cpuUs: 0 }, trip: values.worker ? { label: `${label} caller round trip`, values: [], cpuUs: Number.NaN } : null });
   }
 
   const bareRound = (count: number, keep: boolean): void => {
+    const cpuBefore = process.cpuUsage();
     for (let i = 0; i < count; i++) {
       const startNs = nowNs();
       new WebAssembly.Instance(shipped.module, bareImports);
       const durationNs = nowNs() - startNs;
       if (keep) bare.values.push(durationNs);
     }
+    if (keep) bare.cpuUs += cpuOf(process.cpuUsage(cpuBefore));
   };
   const cellRound = async (entry: MeasuredCell, count: number, keep: boolean): Promise<void> => {
+    const cpuBefore = process.cpuUsage();
     for (let i = 0; i < count; i++) {
       const startNs = nowNs();
       const result = await entry.cell.invoke(request);
@@ -86,6 +93,7 @@ async function benchWorkload(name: string): Promise<void> {
       if (result.instantiateNs !== null) entry.l0.values.push(result.instantiateNs);
       entry.trip?.values.push(tripNs);
     }
+    if (keep) entry.l1.cpuUs += cpuOf(process.cpuUsage(cpuBefore));
   };
 
   bareRound(WARMUP, false);
@@ -98,20 +106,26 @@ async function benchWorkload(name: string): Promise<void> {
   for (const entry of cells) await entry.cell.close();
 
   const bareSummary = summarize(bare.values);
-  const rows: [string, Summary][] = [[bare.label, bareSummary]];
+  const rows: [Series, Summary][] = [[bare, bareSummary]];
   for (const entry of cells) {
-    rows.push([entry.l0.label, summarize(entry.l0.values)], [entry.l1.label, summarize(entry.l1.values)]);
-    if (entry.trip) rows.push([entry.trip.label, summarize(entry.trip.values)]);
+    rows.push([entry.l0, summarize(entry.l0.values)], [entry.l1, summarize(entry.l1.values)]);
+    if (entry.trip) rows.push([entry.trip, summarize(entry.trip.values)]);
   }
   process.stdout.write(`\n${workload.name} (${workload.bytes} bytes), ${samples} samples per row after ${WARMUP} warm-up\n\n`);
   process.stdout.write(
     `${formatTable(
-      ['what', 'n', 'p50 us', 'p90 us', 'p99 us', 'max us', 'p50 / bare p50'],
-      rows.map(([label, s]) => [label, String(s.count), us(s.p50), us(s.p90), us(s.p99), us(s.max), (s.p50 / bareSummary.p50).toFixed(2)]),
+      ['what', 'n', 'p50 us', 'p90 us', 'p99 us', 'max us', 'p50 / bare p50', 'CPU us/request'],
+      rows.map(([series, s]) => [series.label, String(s.count), us(s.p50), us(s.p90), us(s.p99), us(s.max), (s.p50 / bareSummary.p50).toFixed(2), Number.isNaN(series.cpuUs) ? '' : (series.cpuUs / s.count).toFixed(1)]),
     )}\n`,
   );
 }
 
+/** µs of CPU in a process.cpuUsage() difference. */
+function cpuOf(usage: NodeJS.CpuUsage): number {
+  return usage.user + usage.system;
+}
+
 process.stdout.write(`Node ${process.versions.node}, V8 ${process.versions.v8}; cold cells run inline (calling thread) unless marked (worker)\n`);
 for (const name of (values.workload as string).split(',')) await benchWorkload(name.trim());
+process.stdout.write('\nCPU us/request: CPU of the whole process (every thread, so garbage collection and worker threads count) over the kept samples, divided by them: the amortized cost that the percentiles of a timed region leave out.\n');
 process.stdout.write('\nTargets: issue 3, fresh-instance p50 within 1.5x of bare and p99 under 1000 us for hello; issue 9, pooled L1 p50 <= 20 us and p99 <= 150 us.\n');

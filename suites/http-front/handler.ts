@@ -1,11 +1,12 @@
 /**
  * The front's request handler: maps `/r/<route>/<path>?<query>` to a cell and
  * writes the cell's CGI response back as HTTP. `/noop` is answered by the
- * front itself, so the same server measures its own ceiling.
+ * front itself, so the same server measures its own ceiling; `/spin?us=N`
+ * answers the same after N microseconds of CPU (calibration).
  */
 import type http from 'node:http';
 import type { AppsCell, Cell, InvokeResult, WorkloadRequest } from '../../runners/types.ts';
-import { NOOP_BODY, NOOP_PATH, ROUTE_PREFIX } from './spec.ts';
+import { NOOP_BODY, NOOP_PATH, ROUTE_PREFIX, SPIN_MAX_US, SPIN_PATH } from './spec.ts';
 
 const noopBody = Buffer.from(NOOP_BODY);
 
@@ -20,6 +21,15 @@ export function createFrontHandler(cells: ReadonlyMap<string, FrontTarget>): htt
   return (req, res) => {
     const url = req.url ?? '/';
     if (url === NOOP_PATH) {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': noopBody.length });
+      res.end(noopBody);
+      return;
+    }
+    if (url.startsWith(`${SPIN_PATH}?`)) {
+      const raw = new URLSearchParams(url.slice(SPIN_PATH.length + 1)).get('us');
+      const us = raw === null || raw === '' ? Number.NaN : Number(raw);
+      if (!Number.isInteger(us) || us < 0 || us > SPIN_MAX_US) return fail(res, 400, `us must be an integer from 0 to ${SPIN_MAX_US}\n`);
+      spin(us);
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': noopBody.length });
       res.end(noopBody);
       return;
@@ -69,6 +79,12 @@ export function createFrontHandler(cells: ReadonlyMap<string, FrontTarget>): htt
       );
     });
   };
+}
+
+/** Busy-waits `us` microseconds on this thread: CPU work of a known size. */
+function spin(us: number): void {
+  const end = process.hrtime.bigint() + BigInt(us) * 1000n;
+  while (process.hrtime.bigint() < end);
 }
 
 function fail(res: http.ServerResponse, status: number, message: string): void {

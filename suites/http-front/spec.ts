@@ -38,6 +38,17 @@ export const NOOP_PATH = '/noop';
 /** The no-op route's body. */
 export const NOOP_BODY = 'ok\n';
 
+/**
+ * The calibration route: `/spin?us=N` is answered like the no-op route after
+ * the front spins N microseconds of CPU (at most {@link SPIN_MAX_US}). It
+ * shows how much of the no-op ceiling a route keeps when its only cost is a
+ * known amount of CPU per request, in the same run as the cells.
+ */
+export const SPIN_PATH = '/spin';
+
+/** Largest spin the calibration route accepts, microseconds. */
+export const SPIN_MAX_US = 10_000;
+
 /** URL path of a route for a workload request path (e.g. `/hello`); `appIndex` selects the app of a many-apps route. */
 export function routePath(route: string, workloadPath: string, appIndex?: number): string {
   const app = appIndex === undefined ? '' : `/${appIndex}`;

@@ -15,7 +15,7 @@ import { helloVariant } from '../../fixtures/variants.ts';
 import { isMultiAppRunner } from '../../runners/types.ts';
 import { cellLabel, matrixCells, type MatrixCell } from '../cells.ts';
 import { startFront, type FrontHandle } from '../http-front/front.ts';
-import { NOOP_BODY, NOOP_PATH, routePath, type FrontRoute } from '../http-front/spec.ts';
+import { NOOP_BODY, NOOP_PATH, routePath, SPIN_PATH, type FrontRoute } from '../http-front/spec.ts';
 import type { Suite, SuiteContext } from '../types.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { decideThroughput } from './verdict.ts';
@@ -33,12 +33,14 @@ export interface ThroughputSettings {
   mixApps: number[];
   /** Runners whose mixes are measured (all multi-app runners when absent). */
   mixRunners?: string[];
+  /** Calibration: the no-op front's `/spin` route at these microseconds of CPU per request. */
+  spinMicros: number[];
 }
 
 /** Settings per profile. */
 export const THROUGHPUT_SETTINGS = {
-  quick: { durationSeconds: 3, rounds: 1, connections: 16, openLoopFraction: 0.5, mixApps: [1, 100, 1000], mixRunners: ['wasm'] },
-  full: { durationSeconds: 10, rounds: 3, connections: 32, openLoopFraction: 0.5, mixApps: [1, 100, 1000, 10_000] },
+  quick: { durationSeconds: 3, rounds: 1, connections: 16, openLoopFraction: 0.5, mixApps: [1, 100, 1000], mixRunners: ['wasm'], spinMicros: [5, 20] },
+  full: { durationSeconds: 10, rounds: 3, connections: 32, openLoopFraction: 0.5, mixApps: [1, 100, 1000, 10_000], spinMicros: [5, 20] },
 } satisfies Record<string, ThroughputSettings>;
 
 /** The workload every cell serves under load. */
@@ -79,6 +81,9 @@ export const throughputSuite: Suite = {
       const noopFront = await startFront({ routes: [], workers: cores }, { signal });
       fronts.push(noopFront);
       targets.push({ label: 'front-noop', key: key('front-noop', `workers=${cores}`), url: `${noopFront.url}${NOOP_PATH}`, expectBody: NOOP_BODY, pids: noopFront.pids });
+      for (const us of settings.spinMicros) {
+        targets.push({ label: `front-spin ${us} us`, key: key('front-spin', `spin=${us}us`), url: `${noopFront.url}${SPIN_PATH}?us=${us}`, expectBody: NOOP_BODY, pids: noopFront.pids });
+      }
 
       for (const runner of context.runners) {
         const cells = matrixCells([runner]);
@@ -216,6 +221,7 @@ function loadRows(target: Target, phase: string, load: LoadResult, usage: { cpuC
     row('mismatches', 'count', load.mismatches),
     row('non2xx', 'count', load.non2xx),
     row('front-cpu', 'cores', usage.cpuCores),
+    ...(load.totalRequests > 0 ? [row('front-cpu-per-request', 'ns', (usage.cpuCores * load.durationSeconds * 1e9) / load.totalRequests)] : []),
     row('front-rss', 'bytes', usage.rssBytes),
   ];
 }

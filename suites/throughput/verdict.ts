@@ -29,7 +29,8 @@ export function decideThroughput(rows: readonly Measurement[], cores: number): C
   const targets = [...byTarget.values()].map((list) => ({ row: list[0] as Measurement, rps: median(list) }));
   const ceiling = targets.find((t) => t.row.runner === 'front-noop');
   const loadgen = targets.find((t) => t.row.runner === 'loadgen-ceiling');
-  const cells = targets.filter((t) => t.row.runner !== 'front-noop' && t.row.runner !== 'loadgen-ceiling');
+  const spins = targets.filter((t) => t.row.runner === 'front-spin');
+  const cells = targets.filter((t) => t.row.runner !== 'front-noop' && t.row.runner !== 'loadgen-ceiling' && t.row.runner !== 'front-spin');
   const wasm = cells.filter((t) => t.row.runner.startsWith('wasm')).sort((a, b) => b.rps - a.rps);
   const largestMix = mixRows[0];
   const mixText = largestMix
@@ -42,7 +43,9 @@ export function decideThroughput(rows: readonly Measurement[], cores: number): C
   const best = wasm[0];
   if (!best) return { ...notRun(id, 'no Wasm cell was measured under load'), evidence };
   const perCore = ceiling.rps / cores;
-  const bestText = `best Wasm cell ${best.row.runner}[${best.row.config}]/${best.row.lifecycle}: ${fmt(best.rps)} (${((best.rps / ceiling.rps) * 100).toFixed(0)}% of the no-op front's ${fmt(ceiling.rps)})${mixText}`;
+  const share = (rps: number): string => `${((rps / ceiling.rps) * 100).toFixed(0)}%`;
+  const spinText = spins.length ? `; the no-op route with a fixed CPU spin keeps ${spins.map((t) => `${share(t.rps)} at ${t.row.config.replace(/^spin=/, '')}`).join(', ')}` : '';
+  const bestText = `best Wasm cell ${best.row.runner}[${best.row.config}]/${best.row.lifecycle}: ${fmt(best.rps)} (${share(best.rps)} of the no-op front's ${fmt(ceiling.rps)}${spinText})${mixText}`;
   const loadgenText = loadgen
     ? `load generator alone: ${fmt(loadgen.rps)}${loadgen.rps < ceiling.rps * LOADGEN_MARGIN ? ' (close to the front ceiling: the load generator may be the bottleneck)' : ''}`
     : 'load generator ceiling not measured';

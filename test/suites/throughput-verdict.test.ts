@@ -31,3 +31,10 @@ test('the median of several rounds is used', () => {
   const verdict = decideThroughput([row('front-noop', 300_000), row('wasm', 90_000), row('wasm', 110_000), row('wasm', 130_000)], 16);
   assert.equal(verdict.verdict, 'confirmed');
 });
+
+test('the spin calibration is named beside the best cell and is never taken for a cell', () => {
+  const verdict = decideThroughput([row('front-noop', 20_000), row('front-spin', 18_000, 'spin=5us', '-'), row('front-spin', 9_000, 'spin=20us', '-'), row('wasm', 6_000)], 2);
+  assert.equal(verdict.verdict, 'inconclusive');
+  assert.match(verdict.reason, /best Wasm cell wasm\[default\]\/cold: 6,000 req\/s \(30% of the no-op front's 20,000 req\/s; the no-op route with a fixed CPU spin keeps 90% at 5us, 45% at 20us\)/);
+  assert.equal(decideThroughput([row('front-noop', 20_000), row('front-spin', 18_000, 'spin=5us', '-')], 2).verdict, 'not-run');
+});

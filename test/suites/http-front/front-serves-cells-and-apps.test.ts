@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cannedRequest, loadWorkload } from '../../../fixtures/manifest.ts';
 import { helloVariant } from '../../../fixtures/variants.ts';
 import { startFront } from '../../../suites/http-front/front.ts';
-import { NOOP_BODY, NOOP_PATH, routePath } from '../../../suites/http-front/spec.ts';
+import { NOOP_BODY, NOOP_PATH, routePath, SPIN_PATH } from '../../../suites/http-front/spec.ts';
 
 test('the front serves the no-op route, a cell and a many-apps route, and 404s what it does not know', async () => {
   const canned = cannedRequest(loadWorkload('hello'));
@@ -16,6 +16,8 @@ test('the front serves the no-op route, a cell and a many-apps route, and 404s w
   });
   try {
     assert.equal(await (await fetch(`${front.url}${NOOP_PATH}`)).text(), NOOP_BODY);
+    assert.equal(await (await fetch(`${front.url}${SPIN_PATH}?us=50`)).text(), NOOP_BODY);
+    for (const bad of ['', 'x', '-1', '1.5', '10001']) assert.equal((await fetch(`${front.url}${SPIN_PATH}?us=${bad}`)).status, 400, `us=${bad}`);
     const one = await fetch(`${front.url}${routePath('one', canned.request.path)}`);
     assert.equal(one.status, 200);
     assert.equal(await one.text(), canned.expected.body);
