@@ -46,10 +46,13 @@ function yieldToEventLoop(): Promise<void> {
  * an engine running requests on a thread pool does). `pooling=on,inline` runs
  * cold and pre-warmed instances on the calling thread, which saves the thread
  * hop per request, but a CPU-bound guest then holds that thread (and every
- * cell on it) until its deadline (the isolation suite's noisy neighbours run
- * on each runner's first configuration only, so its matrix does not show this).
+ * cell on it) until its deadline, which the isolation suite's noisy
+ * neighbours show.
  */
 export const WASM_CONFIGURATIONS = ['pooling=off', 'pooling=on', 'pooling=on,inline'] as const;
+
+/** Configurations that run every cell on the calling thread (so a CPU-bound guest holds its neighbours until its deadline). */
+export const INLINE_CONFIGURATIONS: readonly string[] = WASM_CONFIGURATIONS.filter((name) => name.endsWith(',inline'));
 
 /** What a configuration name asks for; unknown names are usage errors. */
 export function parseWasmConfig(config: string | undefined): { pooling: boolean; inline: boolean } {

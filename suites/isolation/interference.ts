@@ -1,9 +1,14 @@
 /**
- * Noisy neighbours: a victim app (hello) serves requests on a runner while a
- * neighbour on the same runner crashes, hogs the CPU or hogs memory, request
- * after request. The victim's latency (p50, p99) with and without the
- * neighbour is the evidence; a victim whose p99 grows past the stated
- * threshold, or that fails, was interfered with.
+ * Noisy neighbours: a victim app (hello) serves requests on a runner
+ * configuration while a neighbour on the same configuration crashes, hogs the
+ * CPU or hogs memory, request after request. The victim's latency (p50, p99)
+ * beside each is the evidence, judged against the victim beside a busy but
+ * well-behaved neighbour (hello, back to back): on a small shared machine any
+ * busy neighbour costs the victim some tail latency through plain CPU
+ * contention, and interference is what a misbehaving neighbour costs beyond
+ * that. A victim with no neighbour is measured too, for reference. Every
+ * configuration of every runner is measured, so a configuration that trades
+ * isolation for speed (the `wasm` runner's inline execution) shows it.
  */
 import { nowNs, sleep } from '../../core/clock.ts';
 import { toBenchError } from '../../core/errors.ts';
@@ -16,15 +21,16 @@ import { probeRequest } from './matrix.ts';
 
 /** A noisy neighbour: the workload it runs request after request. */
 export interface NoisyNeighbour {
-  name: 'none' | 'cpu-hog' | 'mem-hog' | 'crash';
+  name: 'none' | 'busy' | 'cpu-hog' | 'mem-hog' | 'crash';
   workload?: string;
   query?: string;
   maxMemoryMib?: number;
 }
 
-/** The neighbours, `none` first (the baseline). */
+/** The neighbours: `none` (the victim alone) and `busy` (the well-behaved baseline) first. */
 export const NEIGHBOURS: readonly NoisyNeighbour[] = [
   { name: 'none' },
+  { name: 'busy', workload: 'hello' },
   { name: 'cpu-hog', workload: 'cpu-hog', query: 'ms=200' },
   { name: 'mem-hog', workload: 'memory-grow', query: 'mib=192', maxMemoryMib: 256 },
   { name: 'crash', workload: 'crash', query: 'mode=abort' },
@@ -39,7 +45,7 @@ export const INTERFERENCE_PLANS = {
 /** Turns each condition takes. */
 export const INTERFERENCE_ROUNDS = 3;
 
-/** A victim p99 more than this many times its p99 alone counts as interference... */
+/** A victim p99 more than this many times its p99 beside the well-behaved neighbour counts as interference... */
 export const INTERFERENCE_P99_FACTOR = 2;
 /** ...when it is also at least this much slower in absolute terms (sub-millisecond jitter is not interference). */
 export const INTERFERENCE_FLOOR_NS = 1e6;
@@ -53,12 +59,26 @@ export function victimLifecycle(runner: Runner): Lifecycle {
   return runner.name === 'container' && runner.lifecycles.includes('warm') ? 'warm' : 'cold';
 }
 
-/** Whether a victim's latency beside a neighbour shows interference, with the reason. */
-export function judgeInterference(aloneP99Ns: number, besideP99Ns: number, victimErrors: number): { interfered: boolean; reason: string } {
-  const text = `victim p99 ${(besideP99Ns / 1e6).toFixed(2)} ms beside it vs ${(aloneP99Ns / 1e6).toFixed(2)} ms alone`;
+/** The `config` of an interference row: the runner's configuration and the neighbour (`neighbour=<name>` alone for a runner's `default`). */
+export function interferenceConfig(config: string, neighbour: string): string {
+  return config === 'default' ? `neighbour=${neighbour}` : `${config} neighbour=${neighbour}`;
+}
+
+/** Whether a victim's latency beside a neighbour shows interference against its baseline (`baseline` names it in the reason), with the reason. */
+export function judgeInterference(baselineP99Ns: number, besideP99Ns: number, victimErrors: number, baseline = 'beside a well-behaved busy neighbour'): { interfered: boolean; reason: string } {
+  const text = `victim p99 ${(besideP99Ns / 1e6).toFixed(2)} ms beside it vs ${(baselineP99Ns / 1e6).toFixed(2)} ms ${baseline}`;
   if (victimErrors > 0) return { interfered: true, reason: `${victimErrors} victim request(s) failed; ${text}` };
-  const interfered = besideP99Ns > INTERFERENCE_P99_FACTOR * aloneP99Ns && besideP99Ns - aloneP99Ns >= INTERFERENCE_FLOOR_NS;
+  const interfered = besideP99Ns > INTERFERENCE_P99_FACTOR * baselineP99Ns && besideP99Ns - baselineP99Ns >= INTERFERENCE_FLOOR_NS;
   return { interfered, reason: `${text} (threshold: > ${INTERFERENCE_P99_FACTOR}x and >= ${INTERFERENCE_FLOOR_NS / 1e6} ms slower)` };
+}
+
+/** Judges the victim beside `neighbour` on one runner configuration against its baseline (beside `busy`; alone for results without it); null without figures. */
+export function judgeNeighbour(rows: readonly Measurement[], runner: string, config: string, neighbour: string): { interfered: boolean; reason: string; count: number } | null {
+  const busy = victimFigures(rows, runner, config, 'busy');
+  const baseline = busy ?? victimFigures(rows, runner, config, 'none');
+  const beside = victimFigures(rows, runner, config, neighbour);
+  if (!baseline || !beside) return null;
+  return { ...judgeInterference(baseline.p99Ns, beside.p99Ns, beside.errors, busy ? undefined : 'alone'), count: beside.count };
 }
 
 /** Keeps a neighbour busy until stopped; counts its requests. */
@@ -83,11 +103,10 @@ function startNoise(cell: Cell, neighbour: NoisyNeighbour, signal: AbortSignal):
   };
 }
 
-/** Measures the victim beside each neighbour on one runner; returns the rows written. */
-async function measureRunner(context: SuiteContext, runner: Runner): Promise<Measurement[]> {
+/** Measures the victim beside each neighbour on one runner configuration; returns the rows written. */
+async function measureRunner(context: SuiteContext, runner: Runner, config: string): Promise<Measurement[]> {
   const { signal, progress } = context;
   const plan = INTERFERENCE_PLANS[context.profile];
-  const config = runner.configurations[0] as string;
   const lifecycle = victimLifecycle(runner);
   const hello = loadWorkload('hello');
   const canned = cannedRequest(hello);
@@ -140,7 +159,7 @@ async function measureRunner(context: SuiteContext, runner: Runner): Promise<Mea
       }
     }
     for (const neighbour of NEIGHBOURS) {
-      const key: CellKey = { suite: 'isolation', runner: runner.name, config: `neighbour=${neighbour.name}`, lifecycle, workload: 'hello', phase: 'interference', metric: 'victim-latency', unit: 'ns' };
+      const key: CellKey = { suite: 'isolation', runner: runner.name, config: interferenceConfig(config, neighbour.name), lifecycle, workload: 'hello', phase: 'interference', metric: 'victim-latency', unit: 'ns' };
       const summary = summarize(latencies.get(neighbour.name) as number[]);
       const failed = errors.get(neighbour.name) ?? 0;
       const ran = noisyRequests.get(neighbour.name) ?? 0;
@@ -155,30 +174,33 @@ async function measureRunner(context: SuiteContext, runner: Runner): Promise<Mea
   return rows;
 }
 
-/** Runs the interference measurement on every runner that can run the noisy neighbours; records rows and the cpu-hog matrix rows. */
+/** Runs the interference measurement on every configuration of every runner that can run the noisy neighbours; records rows and the cpu-hog matrix rows. */
 export async function measureInterference(context: SuiteContext, runners: readonly Runner[]): Promise<void> {
   for (const runner of runners) {
-    context.signal.throwIfAborted();
-    try {
-      const rows = await measureRunner(context, runner);
-      context.results.record(rows);
-      const outcome = cpuHogOutcome(rows, runner.name, runner.configurations[0] as string);
-      if (outcome) context.results.recordOutcomes([outcome]);
-    } catch (error) {
-      if (context.signal.aborted) throw error;
-      const reason = toBenchError(error).message;
-      context.progress(`interference on ${runner.name}: not measured: ${reason}`);
-      context.results.recordOutcomes([
-        { suite: 'isolation', runner: runner.name, config: runner.configurations[0] as string, lifecycle: 'cold', workload: 'cpu-hog', subject: 'cpu-hog', condition: 'grant=none', outcome: 'not-applicable', detail: `interference not measured: ${reason}` },
-      ]);
+    for (const config of runner.configurations) {
+      context.signal.throwIfAborted();
+      try {
+        const rows = await measureRunner(context, runner, config);
+        context.results.record(rows);
+        const outcome = cpuHogOutcome(rows, runner.name, config);
+        if (outcome) context.results.recordOutcomes([outcome]);
+      } catch (error) {
+        if (context.signal.aborted) throw error;
+        const reason = toBenchError(error).message;
+        context.progress(`interference on ${runner.name}[${config}]: not measured: ${reason}`);
+        context.results.recordOutcomes([
+          { suite: 'isolation', runner: runner.name, config, lifecycle: 'cold', workload: 'cpu-hog', subject: 'cpu-hog', condition: 'grant=none', outcome: 'not-applicable', detail: `interference not measured: ${reason}` },
+        ]);
+      }
     }
   }
 }
 
-/** The victim's p99 and errors beside a neighbour, from interference rows. */
-export function victimFigures(rows: readonly Measurement[], runner: string, neighbour: string): { p99Ns: number; errors: number; count: number } | null {
+/** The victim's p99 and errors beside a neighbour on one runner configuration, from interference rows. */
+export function victimFigures(rows: readonly Measurement[], runner: string, config: string, neighbour: string): { p99Ns: number; errors: number; count: number } | null {
+  const rowConfig = interferenceConfig(config, neighbour);
   const find = (metric: string, stat: string): Measurement | undefined =>
-    rows.find((row) => row.suite === 'isolation' && row.phase === 'interference' && row.runner === runner && row.config === `neighbour=${neighbour}` && row.metric === metric && row.stat === stat);
+    rows.find((row) => row.suite === 'isolation' && row.phase === 'interference' && row.runner === runner && row.config === rowConfig && row.metric === metric && row.stat === stat);
   const p99 = find('victim-latency', 'p99');
   const count = find('victim-latency', 'count');
   if (!p99 || !count) return null;
@@ -187,11 +209,9 @@ export function victimFigures(rows: readonly Measurement[], runner: string, neig
 
 /** The matrix row of the cpu-hog probe (catalogue 15) for a runner configuration, decided by its victim's latency; null without figures. */
 export function cpuHogOutcome(rows: readonly Measurement[], runner: string, config: string): Outcome | null {
-  const alone = victimFigures(rows, runner, 'none');
-  const beside = victimFigures(rows, runner, 'cpu-hog');
-  if (!alone || !beside) return null;
+  const judged = judgeNeighbour(rows, runner, config, 'cpu-hog');
+  if (!judged) return null;
   const lifecycle = rows.find((row) => row.runner === runner && row.phase === 'interference')?.lifecycle ?? 'cold';
-  const judged = judgeInterference(alone.p99Ns, beside.p99Ns, beside.errors);
   return {
     suite: 'isolation',
     runner,
@@ -201,6 +221,6 @@ export function cpuHogOutcome(rows: readonly Measurement[], runner: string, conf
     subject: 'cpu-hog',
     condition: 'grant=none',
     outcome: judged.interfered ? 'host-affected' : 'contained',
-    detail: `a CPU hog on the same runner: ${judged.reason}; n=${beside.count}`,
+    detail: `a CPU hog on the same runner: ${judged.reason}; n=${judged.count}`,
   };
 }

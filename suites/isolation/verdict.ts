@@ -8,7 +8,8 @@
 import { notRun } from '../../core/claims.ts';
 import type { ClaimVerdict, Measurement, Outcome } from '../../core/results.ts';
 import type { UnavailableRunner } from '../types.ts';
-import { judgeInterference, victimFigures } from './interference.ts';
+import { INLINE_CONFIGURATIONS, WASM_CONFIGURATIONS } from '../../runners/wasm/index.ts';
+import { INTERFERENCE_FLOOR_NS, INTERFERENCE_P99_FACTOR, judgeNeighbour } from './interference.ts';
 import { INFORMATIONAL_PROBES } from './probes.ts';
 
 /** The reference runtime whose verdict the ledger gives. */
@@ -23,6 +24,18 @@ export const INTERFERENCE_CLAIM_PROBES = ['memory-grow', 'infinite-loop', 'stack
 const LATENCY_NEIGHBOURS = ['mem-hog', 'crash'] as const;
 
 const BAD = new Set(['escaped', 'host-affected']);
+
+/**
+ * Whether a reference configuration runs every cell on one thread by design
+ * (`pooling=on,inline`): a neighbour that holds the thread (a CPU or memory
+ * hog) then holds the victim too. Its latency findings and CPU-hog row are
+ * reported beside `no-interference`, not counted for it: the claim is about
+ * what a platform does by default, and this configuration is a measured
+ * trade-off (no thread hop per request).
+ */
+function sharedThread(runner: string, config: string): boolean {
+  return runner === REFERENCE_RUNNER && INLINE_CONFIGURATIONS.includes(config);
+}
 
 /** A cell's column: runner and configuration. */
 function substrate(row: Pick<Outcome, 'runner' | 'config'>): string {
@@ -128,28 +141,35 @@ export function decideIsolation(outcomes: readonly Outcome[], measurements: read
     verdict: secureVerdict.verdict,
     reason: `${secureVerdict.why} ${reasonFor(secure)}${anchorText([...secure.reference, ...secure.others], unavailable)}`,
     measured: 'every isolation probe (DESIGN.md section 5) with and without its grant, host secrets planted by the suite, on every runner and configuration; the warm lifecycle\'s state and the informational clock probe excluded',
-    threshold: 'every probe cell of the reference runtime (both configurations) contained',
+    threshold: 'every probe cell of the reference runtime (every configuration) contained',
     evidence: evidence.filter((row) => row.runner === REFERENCE_RUNNER || row.runner === ANCHOR_RUNNER),
   };
 
-  const interference = split(rows.filter((row) => (INTERFERENCE_CLAIM_PROBES as readonly string[]).includes(row.subject)));
+  const interferenceRows = rows.filter((row) => (INTERFERENCE_CLAIM_PROBES as readonly string[]).includes(row.subject));
+  const cpuHogByDesign = (row: Outcome): boolean => row.subject === 'cpu-hog' && sharedThread(row.runner, row.config);
+  const interference = split(interferenceRows.filter((row) => !cpuHogByDesign(row)));
+  const byDesign = interferenceRows.filter(cpuHogByDesign).map((row) => `the CPU hog on ${row.config}: ${row.outcome} (${row.detail})`);
   const latencyFindings: string[] = [];
   const latencyBad: string[] = [];
-  const alone = victimFigures(measurements, REFERENCE_RUNNER, 'none');
-  for (const neighbour of LATENCY_NEIGHBOURS) {
-    const beside = victimFigures(measurements, REFERENCE_RUNNER, neighbour);
-    if (!alone || !beside) continue;
-    const judgedLatency = judgeInterference(alone.p99Ns, beside.p99Ns, beside.errors);
-    latencyFindings.push(`beside a ${neighbour}: ${judgedLatency.reason}`);
-    if (judgedLatency.interfered) latencyBad.push(`victim beside a ${neighbour}: ${judgedLatency.reason}`);
+  for (const config of WASM_CONFIGURATIONS) {
+    for (const neighbour of LATENCY_NEIGHBOURS) {
+      const judgedLatency = judgeNeighbour(measurements, REFERENCE_RUNNER, config, neighbour);
+      if (!judgedLatency) continue;
+      const finding = `[${config}] beside a ${neighbour}: ${judgedLatency.reason}`;
+      if (sharedThread(REFERENCE_RUNNER, config)) byDesign.push(`victim ${finding}`);
+      else {
+        latencyFindings.push(finding);
+        if (judgedLatency.interfered) latencyBad.push(`victim ${finding}`);
+      }
+    }
   }
   const interferenceVerdict = verdictOf(interference.reference, latencyBad);
   const noInterference: ClaimVerdict = {
     id: 'no-interference',
     verdict: interferenceVerdict.verdict,
-    reason: `${interferenceVerdict.why} ${reasonFor(interference)}${anchorText([...interference.reference, ...interference.others], unavailable)}${latencyFindings.length ? ` Victim latency on the reference runtime: ${latencyFindings.join('; ')}.` : ' No victim latency was measured on the reference runtime.'}`,
-    measured: `probes ${INTERFERENCE_CLAIM_PROBES.join(', ')}, and a victim app's p99 beside a CPU hog, a memory hog and a crashing app on the same runner`,
-    threshold: `every such probe cell of the reference runtime contained, and the victim's p99 beside each neighbour at most ${2}x its p99 alone (or less than 1 ms slower), with no failed victim request`,
+    reason: `${interferenceVerdict.why} ${reasonFor(interference)}${anchorText([...interference.reference, ...interference.others], unavailable)}${latencyFindings.length ? ` Victim latency on the reference runtime: ${latencyFindings.join('; ')}.` : ' No victim latency was measured on the reference runtime.'}${byDesign.length ? ` Reported, not counted (${INLINE_CONFIGURATIONS.join(', ')} runs every cell on one thread by design): ${byDesign.join('; ')}.` : ''}`,
+    measured: `probes ${INTERFERENCE_CLAIM_PROBES.join(', ')}, and a victim app's p99 beside a CPU hog, a memory hog and a crashing app on the same runner configuration, against its p99 beside a busy well-behaved app`,
+    threshold: `every such probe cell of the reference runtime contained, and the victim's p99 beside each neighbour at most ${INTERFERENCE_P99_FACTOR}x its p99 beside a busy well-behaved neighbour (or less than ${INTERFERENCE_FLOOR_NS / 1e6} ms slower), with no failed victim request, in every configuration that gives each cell its own thread (${INLINE_CONFIGURATIONS.join(', ')}, one thread for every cell by design, is reported, not counted)`,
     evidence: [
       ...evidence.filter((row) => row.runner === REFERENCE_RUNNER),
       ...measurements.filter((row) => row.suite === 'isolation' && row.phase === 'interference' && row.metric === 'victim-latency' && row.stat === 'p99'),
