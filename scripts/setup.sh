@@ -7,6 +7,8 @@
 #   bash scripts/setup.sh           everything `npm run bench` and `npm test` use
 #   bash scripts/setup.sh --minimal Node and npm dependencies only (Wasm cells)
 #   bash scripts/setup.sh --no-engines everything but the external Wasm engines
+#   bash scripts/setup.sh --engines-only the external Wasm engines only (needs
+#                                        python3 and Go already there; nightly CI)
 #
 # External engines (runners/ENGINES.md): Wasmtime from PyPI (pinned, into the
 # project-local venv .venv-engines/), wazero from the Go module proxy (pinned,
@@ -19,11 +21,13 @@ cd "$(dirname "$0")/.."
 
 minimal=0
 engines=1
+base=1
 for arg in "$@"; do
   case "$arg" in
     --minimal) minimal=1; engines=0 ;;
     --no-engines) engines=0 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --engines-only) base=0; engines=1 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -33,6 +37,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 log() { echo "setup: $*"; }
 
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if [ "$base" = 1 ]; then
 if [ "$(node_major)" -lt 22 ]; then
   log "node $(node --version 2>/dev/null || echo absent) is older than 22: installing Node 24 from the npm registry"
   $SUDO npm install -g --force node@24
@@ -63,6 +68,7 @@ if [ -L node_modules ]; then
 elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm dependencies"
   npm ci --no-audit --no-fund
+fi
 fi
 if [ "$engines" = 1 ]; then
   WASMTIME_PY_VERSION=50.0.1
