@@ -5,7 +5,7 @@
  * inside the guest), and, for pooling, turns a defined memory into an import.
  */
 import { usageError } from '../../core/errors.ts';
-import { ByteReader, encodeU32 } from './wasm-bytes.ts';
+import { assembleSections, ByteReader, encodeU32, readSections, type Section } from './wasm-bytes.ts';
 
 /** Bytes per Wasm page. */
 export const PAGE_BYTES = 65536;
@@ -55,13 +55,6 @@ export interface RewriteResult {
   memory: MemoryPlan;
 }
 
-interface Section {
-  id: number;
-  payload: Uint8Array;
-}
-
-
-
 function encodeLimits(limits: MemoryLimits): number[] {
   return limits.maximumPages === null ? [0, ...encodeU32(limits.initialPages)] : [1, ...encodeU32(limits.initialPages), ...encodeU32(limits.maximumPages)];
 }
@@ -71,25 +64,6 @@ function readLimits(reader: ByteReader): MemoryLimits {
   if (flags & ~1) throw usageError(`unsupported memory (flags ${flags}: shared or 64-bit memories are not supported)`);
   const initialPages = reader.u32();
   return { initialPages, maximumPages: flags & 1 ? reader.u32() : null };
-}
-
-function parseSections(bytes: Uint8Array): Section[] {
-  const reader = new ByteReader(bytes, 8);
-  const sections: Section[] = [];
-  while (reader.offset < bytes.length) {
-    const id = reader.byte();
-    const size = reader.u32();
-    sections.push({ id, payload: reader.take(size) });
-  }
-  return sections;
-}
-
-function assemble(header: Uint8Array, sections: readonly Section[]): Uint8Array {
-  const parts: Uint8Array[] = [header];
-  for (const section of sections) {
-    parts.push(Uint8Array.from([section.id, ...encodeU32(section.payload.length)]), section.payload);
-  }
-  return Buffer.concat(parts);
 }
 
 function capLimits(limits: MemoryLimits, capPages: number): MemoryLimits {
@@ -154,7 +128,7 @@ function readTableLimits(reader: ByteReader): void {
  */
 export function rewriteModule(bytes: Uint8Array, capPages: number, options: { importMemory?: boolean } = {}): RewriteResult {
   assertCoreModule(bytes, 'the file');
-  const sections = parseSections(bytes);
+  const sections = readSections(bytes);
   let memory: MemoryPlan = { origin: 'none', limits: { initialPages: 0, maximumPages: 0 } };
   let definedLimits: MemoryLimits | null = null;
   const rewritten: Section[] = [];
@@ -199,5 +173,5 @@ export function rewriteModule(bytes: Uint8Array, capPages: number, options: { im
     }
     memory = { origin: 'imported', importModule: POOLED_MEMORY_IMPORT.module, importName: POOLED_MEMORY_IMPORT.name, limits: definedLimits };
   }
-  return { bytes: assemble(bytes.subarray(0, 8), rewritten), memory };
+  return { bytes: assembleSections(bytes.subarray(0, 8), rewritten), memory };
 }

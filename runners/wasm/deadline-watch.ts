@@ -56,12 +56,14 @@ export class DeadlineWatch {
     this.worker.unref();
   }
 
-  /** Arms the watch for one run that must end within `deadlineMs`. */
-  begin(deadlineMs: number): void {
-    this.deadlines[WATCH_LAYOUT.deadlineF64] = Date.now() + deadlineMs;
+  /** Arms the watch for one run that must end within `deadlineMs`; returns the deadline (Date.now() epoch, ms). */
+  begin(deadlineMs: number): number {
+    const deadline = Date.now() + deadlineMs;
+    this.deadlines[WATCH_LAYOUT.deadlineF64] = deadline;
     const current = Atomics.load(this.words, WATCH_LAYOUT.state);
     this.running = (current & 1) === 0 ? current + 1 : current + 2;
     Atomics.store(this.words, WATCH_LAYOUT.state, this.running);
+    return deadline;
   }
 
   /** Disarms the watch; true when the watchdog claimed the run (its deadline passed), with the word cleared again. */

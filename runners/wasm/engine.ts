@@ -12,6 +12,7 @@ import { DeadlineReached, OutputCapExceeded, ProcExit, WasiHost, type StdinSourc
 import type { ResolvedGrant } from './sandbox-fs.ts';
 import type { DeadlineWatch } from './deadline-watch.ts';
 import { INTERRUPT_IMPORT } from './instrument.ts';
+import type { ResetPlan } from './reset.ts';
 
 /** How a guest run ended. */
 export interface RunOutcome {
@@ -36,6 +37,8 @@ export interface RunOutcome {
 export interface PreparedInstance {
   instance: WebAssembly.Instance;
   memory: WebAssembly.Memory;
+  /** Instance pooling: the exported mutable globals a reset sets, in the plan's order. */
+  globals?: WebAssembly.Global[];
 }
 
 /**
@@ -65,10 +68,15 @@ export interface EngineApp {
   memory: MemoryPlan;
   /** The module carries interruption checks (load.ts) and imports the deadline watch's memory. */
   interruptible?: boolean;
+  /** Instance pooling: how an instance of this app is put back into its fresh state (reset.ts); absent when it cannot be. */
+  reset?: ResetPlan | null;
 }
 
 /** Most zeroed memories one size's pool keeps idle: bounds idle memory per thread and size. @default 8 */
 export const POOL_MAX_IDLE = 8;
+
+/** Instance pooling: most reset instances an engine keeps idle, over all its apps (the least recently parked go first). @default 64 */
+export const INSTANCE_POOL_MAX_IDLE = 64;
 
 /** Memories of one size kept for reuse, zeroed before they are handed out again. */
 class MemoryPool {
@@ -182,6 +190,28 @@ export interface EngineOptions {
   poolMaxIdle?: number;
   /** Inline execution: the thread's deadline watch, armed around every run of an interruptible app. */
   watch?: DeadlineWatch;
+  /**
+   * Instance pooling (implies `pooling`): an instance whose run ended cleanly
+   * with its memory at its initial size is reset (memory zeroed, data
+   * segments written again, mutable globals set to their initial values) and
+   * serves a later request of the same app; one that trapped, hit its
+   * deadline or grew its memory is dropped. Only apps with a reset plan.
+   */
+  reuseInstances?: boolean;
+  /** @default INSTANCE_POOL_MAX_IDLE */
+  instancePoolMaxIdle?: number;
+}
+
+/** What an engine's instance pool did and holds. */
+export interface InstancePoolStats {
+  /** Instances built with `new WebAssembly.Instance`. */
+  created: number;
+  /** Requests served by a reset instance. */
+  reused: number;
+  /** Reset instances waiting. */
+  idleInstances: number;
+  /** Their memories' size, bytes. */
+  idleBytes: number;
 }
 
 /**
@@ -196,11 +226,18 @@ export class Engine {
   private readonly descriptors = new WeakMap<EngineApp, WebAssembly.MemoryDescriptor | null>();
   private readonly watch: DeadlineWatch | null;
   private readonly trimTimer: NodeJS.Timeout | null;
+  private readonly reuse: boolean;
+  private readonly instanceMaxIdle: number;
+  /** Reset instances by app, in the order their apps were first parked (the eviction order). */
+  private readonly idle = new Map<EngineApp, PreparedInstance[]>();
+  private readonly instanceCounts = { created: 0, reused: 0, idleInstances: 0, idleBytes: 0 };
 
   constructor(options: EngineOptions) {
     this.host = new WasiHost({ grants: options.grants, outputCapBytes: options.outputCapBytes });
     this.importObject = { [PREVIEW1_MODULE]: this.host.imports as unknown as Record<string, unknown> };
-    this.pools = options.pooling ? new MemoryPools(options.poolMaxIdle) : null;
+    this.reuse = options.reuseInstances === true;
+    this.instanceMaxIdle = options.instancePoolMaxIdle ?? INSTANCE_POOL_MAX_IDLE;
+    this.pools = options.pooling || this.reuse ? new MemoryPools(options.poolMaxIdle) : null;
     // Trimming on a timer lets a burst's extra memories go once the burst is over, without work on the request path.
     const pools = this.pools;
     this.trimTimer = pools ? setInterval(() => pools.trim(), POOL_TRIM_INTERVAL_MS).unref() : null;
@@ -217,33 +254,94 @@ export class Engine {
     return descriptor;
   }
 
-  /** Instantiates an app (L0): a memory of its own, or one from the pool. */
+  /** Instantiates an app (L0): a reset instance from the instance pool, or a new instance with a memory of its own or one from the memory pool. */
   instantiate(app: EngineApp): PreparedInstance {
+    const pooled = this.reuse && app.reset ? this.takeIdle(app) : null;
+    if (pooled) return pooled;
     const descriptor = this.descriptorOf(app);
     if (descriptor) {
       const memory = this.pools ? this.pools.acquire(descriptor) : new WebAssembly.Memory(descriptor);
       (this.importObject[app.memory.importModule as string] ??= {})[app.memory.importName as string] = memory;
+      let instance: WebAssembly.Instance;
       try {
-        return { instance: new WebAssembly.Instance(app.module, this.importObject as WebAssembly.Imports), memory };
+        instance = new WebAssembly.Instance(app.module, this.importObject as WebAssembly.Imports);
       } catch (error) {
         if (this.pools) this.pools.release(descriptor, memory, true);
         throw error;
       }
+      this.instanceCounts.created++;
+      if (!(this.reuse && app.reset)) return { instance, memory };
+      return { instance, memory, globals: app.reset.globals.map(({ name }) => instance.exports[name] as WebAssembly.Global) };
     }
     const instance = new WebAssembly.Instance(app.module, this.importObject as WebAssembly.Imports);
+    this.instanceCounts.created++;
     return { instance, memory: instance.exports['memory'] as WebAssembly.Memory };
   }
 
-  /** Stops trimming and drops every pooled memory. */
+  private takeIdle(app: EngineApp): PreparedInstance | null {
+    const list = this.idle.get(app);
+    const hit = list?.pop();
+    if (!hit) return null;
+    if (list?.length === 0) this.idle.delete(app);
+    this.instanceCounts.idleInstances--;
+    this.instanceCounts.idleBytes -= hit.memory.buffer.byteLength;
+    this.instanceCounts.reused++;
+    return hit;
+  }
+
+  /**
+   * After a run (or for a slot never used): a clean instance of a resettable
+   * app is reset and parked for the next request of its app (instance
+   * pooling); otherwise its memory goes back to the memory pool, or is
+   * dropped when the instance trapped or the memory grew.
+   */
+  private recycle(app: EngineApp, ready: PreparedInstance, trapped: boolean): void {
+    const descriptor = this.descriptorOf(app);
+    if (!descriptor) return;
+    const plan = app.reset;
+    if (this.reuse && plan && ready.globals && !trapped && ready.memory.buffer.byteLength === descriptor.initial * PAGE_BYTES && this.instanceMaxIdle > 0) {
+      const memory = new Uint8Array(ready.memory.buffer);
+      memory.fill(0);
+      for (const segment of plan.segments) memory.set(segment.bytes, segment.offset);
+      for (let i = 0; i < plan.globals.length; i++) (ready.globals[i] as WebAssembly.Global).value = (plan.globals[i] as ResetPlan['globals'][number]).value;
+      const list = this.idle.get(app);
+      if (list) list.push(ready);
+      else this.idle.set(app, [ready]);
+      this.instanceCounts.idleInstances++;
+      this.instanceCounts.idleBytes += memory.byteLength;
+      if (this.instanceCounts.idleInstances > this.instanceMaxIdle) this.evictOldest();
+      return;
+    }
+    if (this.pools) this.pools.release(descriptor, ready.memory, trapped);
+  }
+
+  private evictOldest(): void {
+    const [app, list] = this.idle.entries().next().value as [EngineApp, PreparedInstance[]];
+    const evicted = list.shift() as PreparedInstance;
+    if (list.length === 0) this.idle.delete(app);
+    this.instanceCounts.idleInstances--;
+    this.instanceCounts.idleBytes -= evicted.memory.buffer.byteLength;
+    const descriptor = this.descriptorOf(app);
+    if (descriptor && this.pools) this.pools.release(descriptor, evicted.memory, false);
+  }
+
+  /** What the instance pool did and holds (all zeros without instance pooling). */
+  instanceStats(): InstancePoolStats {
+    return { ...this.instanceCounts };
+  }
+
+  /** Stops trimming and drops every pooled memory and instance. */
   close(): void {
     if (this.trimTimer) clearInterval(this.trimTimer);
+    this.idle.clear();
+    this.instanceCounts.idleInstances = 0;
+    this.instanceCounts.idleBytes = 0;
     this.pools?.clear();
   }
 
-  /** Gives a prepared instance's memory back without running it (a pre-warmed slot dropped at close). */
+  /** Gives a prepared instance back without running it (a pre-warmed slot dropped at close). */
   discard(app: EngineApp, prepared: PreparedInstance): void {
-    const descriptor = this.descriptorOf(app);
-    if (descriptor && this.pools) this.pools.release(descriptor, prepared.memory, false);
+    this.recycle(app, prepared, false);
   }
 
   /**
@@ -269,10 +367,7 @@ export class Engine {
     let outputCapExceeded = false;
     const watched = this.watch !== null && app.interruptible === true && deadlineMs !== undefined;
     let deadlineExceeded = false;
-    if (watched) {
-      this.host.deadlineEpochMs = Date.now() + (deadlineMs as number);
-      (this.watch as DeadlineWatch).begin(deadlineMs as number);
-    }
+    if (watched) this.host.deadlineEpochMs = (this.watch as DeadlineWatch).begin(deadlineMs as number);
     try {
       (ready.instance.exports['_start'] as () => void)();
     } catch (error) {
@@ -298,8 +393,7 @@ export class Engine {
     const stdout = this.host.stdoutView().slice();
     const stderr = this.host.stderrText();
     this.host.end();
-    const descriptor = this.descriptorOf(app);
-    if (descriptor && this.pools) this.pools.release(descriptor, ready.memory, trap !== null);
+    this.recycle(app, ready, trap !== null);
     const invokeNs = nowNs() - startNs;
     return { stdout, stderr, exitCode, trap, outputCapExceeded, instantiateNs, invokeNs, ...(deadlineExceeded ? { deadlineExceeded } : {}) };
   }

@@ -26,17 +26,31 @@ import { Engine, type EngineApp, type PreparedInstance, type RunOutcome } from '
 import { deadlineWatch } from './deadline-watch.ts';
 import { deadlineError, InstanceWorker, ReplacingWorker } from './instance-worker.ts';
 import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_MEMORY_MIB, DEFAULT_OUTPUT_CAP_BYTES, loadModule, loadModuleBytes, type LoadedModule } from './load.ts';
-import { encodeStringList } from './wasi-host.ts';
+import { encodeEnvironment, encodeStringList } from './wasi-host.ts';
 import { resolveGrants } from './sandbox-fs.ts';
 
+/** Longest stretch of inline runs without a turn of the event loop, ms. */
+const INLINE_YIELD_EVERY_MS = 1;
+
+let lastTurnMs = 0;
+
 /**
- * Gives the event loop one turn before an inline run. Why: an inline run
- * resolves without ever reaching the event loop, so a caller looping on
- * invoke() would starve timers, I/O and signal handlers (Ctrl-C) for as long
- * as the loop lasts. The turn is outside L0/L1, which the engine times itself.
+ * Gives the event loop a turn before an inline run when it has had none for
+ * {@link INLINE_YIELD_EVERY_MS}. Why: an inline run resolves without ever
+ * reaching the event loop, so a caller looping on invoke() would starve
+ * timers, I/O and signal handlers (Ctrl-C) for as long as the loop lasts;
+ * one turn per request, though, costs a server a macrotask per request. The
+ * turn is outside L0/L1, which the engine times itself.
  */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+function yieldToEventLoop(): Promise<void> | undefined {
+  const now = performance.now();
+  if (now - lastTurnMs < INLINE_YIELD_EVERY_MS) return undefined;
+  return new Promise((resolve) =>
+    setImmediate(() => {
+      lastTurnMs = performance.now();
+      resolve();
+    }),
+  );
 }
 
 /**
@@ -47,18 +61,34 @@ function yieldToEventLoop(): Promise<void> {
  * cold and pre-warmed instances on the calling thread, which saves the thread
  * hop per request, but a CPU-bound guest then holds that thread (and every
  * cell on it) until its deadline, which the isolation suite's noisy
- * neighbours show.
+ * neighbours show. `pooling=instance,inline` runs the same way and pools
+ * whole instances: after a clean run an instance is reset to its fresh state
+ * (memory zeroed, data segments written again, mutable globals set to their
+ * initial values; reset.ts) and serves the next request of its app, instead
+ * of V8 building a new instance; a module that could change state the reset
+ * does not restore (tables, segments) gets a new instance per request.
  */
-export const WASM_CONFIGURATIONS = ['pooling=off', 'pooling=on', 'pooling=on,inline'] as const;
+export const WASM_CONFIGURATIONS = ['pooling=off', 'pooling=on', 'pooling=on,inline', 'pooling=instance,inline'] as const;
+
+/** The configuration that resets and reuses whole instances. */
+export const INSTANCE_POOLING_CONFIG = 'pooling=instance,inline';
 
 /** Configurations that run every cell on the calling thread (so a CPU-bound guest holds its neighbours until its deadline). */
 export const INLINE_CONFIGURATIONS: readonly string[] = WASM_CONFIGURATIONS.filter((name) => name.endsWith(',inline'));
 
+/** What a configuration asks for: pooled memories, calling-thread execution, reset instances (instance pooling). */
+export interface WasmMode {
+  pooling: boolean;
+  inline: boolean;
+  reuse: boolean;
+}
+
 /** What a configuration name asks for; unknown names are usage errors. */
-export function parseWasmConfig(config: string | undefined): { pooling: boolean; inline: boolean } {
+export function parseWasmConfig(config: string | undefined): WasmMode {
   const name = config ?? WASM_CONFIGURATIONS[0];
   if (!(WASM_CONFIGURATIONS as readonly string[]).includes(name)) throw usageError(`unknown configuration "${name}" for runner wasm (configurations: ${WASM_CONFIGURATIONS.join(', ')})`);
-  return { pooling: name.startsWith('pooling=on'), inline: name.endsWith(',inline') };
+  const reuse = name.startsWith('pooling=instance');
+  return { pooling: reuse || name.startsWith('pooling=on'), inline: name.endsWith(',inline'), reuse };
 }
 
 /** Pre-warmed slots when the spec does not say. */
@@ -67,11 +97,6 @@ export const DEFAULT_POOL_SIZE = 4;
 /** Turns an environment record into WASI's `KEY=VALUE` list. */
 export function envList(env: Record<string, string>): string[] {
   return Object.entries(env).map(([key, value]) => `${key}=${value}`);
-}
-
-/** Whether a configuration name asks for pooling; unknown names are usage errors. */
-export function poolingOf(config: string | undefined): boolean {
-  return parseWasmConfig(config).pooling;
 }
 
 /** Where cold and pre-warmed instances run: on the calling thread (the default) or in a worker thread. */
@@ -117,13 +142,16 @@ class WasmCell implements Cell {
   private readonly extraEnv: Record<string, string>;
   private readonly worker: ReplacingWorker;
 
-  constructor(spec: CellSpec, loaded: LoadedModule, pooling: boolean) {
+  private readonly reuse: boolean;
+
+  constructor(spec: CellSpec, loaded: LoadedModule, mode: WasmMode) {
     this.spec = spec;
     this.config = spec.config ?? WASM_CONFIGURATIONS[0];
     this.lifecycle = spec.lifecycle;
     this.workload = spec.workload.name;
     this.loaded = loaded;
-    this.pooling = pooling;
+    this.pooling = mode.pooling;
+    this.reuse = mode.reuse;
     this.grants = resolveGrants(spec.dirs ?? []);
     this.deadlineMs = spec.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.extraEnv = spec.env ?? {};
@@ -132,8 +160,9 @@ class WasmCell implements Cell {
 
   private spawn(): InstanceWorker {
     return new InstanceWorker({
-      apps: [{ module: this.loaded.module, memory: this.loaded.memory }],
+      apps: [{ module: this.loaded.module, memory: this.loaded.memory, reset: this.loaded.reset }],
       pooling: this.pooling,
+      reuse: this.reuse,
       grants: this.grants,
       outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES,
       lifecycle: this.lifecycle,
@@ -197,20 +226,22 @@ class InlineCell implements Cell {
   private readonly app: EngineApp;
   private readonly deadlineMs: number;
   private readonly extraEnv: Record<string, string>;
+  private readonly hasExtraEnv: boolean;
   private readonly args: { bytes: Uint8Array; count: number };
   private readonly slots: number;
   private readonly ready: PreparedInstance[] = [];
   private refillScheduled = false;
   private closed = false;
 
-  constructor(spec: CellSpec, loaded: LoadedModule, pooling: boolean) {
+  constructor(spec: CellSpec, loaded: LoadedModule, mode: WasmMode) {
     this.config = spec.config ?? WASM_CONFIGURATIONS[0];
     this.lifecycle = spec.lifecycle;
     this.workload = spec.workload.name;
-    this.engine = new Engine({ grants: resolveGrants(spec.dirs ?? []), outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES, pooling, watch: deadlineWatch() });
-    this.app = { module: loaded.module, memory: loaded.memory, interruptible: true };
+    this.engine = new Engine({ grants: resolveGrants(spec.dirs ?? []), outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES, pooling: mode.pooling, reuseInstances: mode.reuse, watch: deadlineWatch() });
+    this.app = { module: loaded.module, memory: loaded.memory, interruptible: true, reset: loaded.reset };
     this.deadlineMs = spec.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.extraEnv = spec.env ?? {};
+    this.hasExtraEnv = Object.keys(this.extraEnv).length > 0;
     this.args = encodeStringList([this.workload]);
     this.slots = spec.lifecycle === 'prewarmed' ? (spec.poolSize ?? DEFAULT_POOL_SIZE) : 0;
     this.refill();
@@ -226,7 +257,7 @@ class InlineCell implements Cell {
     if (this.closed) throw new BenchError('internal', 'the cell is closed');
     signal?.throwIfAborted();
     const prepared = this.slots > 0 ? (this.ready.pop() ?? this.engine.instantiate(this.app)) : undefined;
-    const env = encodeStringList(envList({ ...this.extraEnv, ...cgiEnvironment(request) }));
+    const env = encodeEnvironment(this.hasExtraEnv ? { ...this.extraEnv, ...cgiEnvironment(request) } : cgiEnvironment(request));
     const outcome = this.engine.run(this.app, this.args, env, request.body, prepared, this.deadlineMs);
     // Refilling after the reply keeps instantiation off the request's path, as a pre-warming platform does.
     if (this.slots > 0 && !this.refillScheduled) {
@@ -269,6 +300,7 @@ async function inlineIdleCost(engine: Engine, app: EngineApp, slots: number): Pr
   const after = process.memoryUsage().rss;
   for (const prepared of probe) engine.discard(app, prepared);
   const pool = engine.pools?.stats() ?? { sizes: 0, idleMemories: 0, idleBytes: 0 };
+  const instances = engine.instanceStats();
   const cpuBefore = process.cpuUsage();
   const startNs = nowNs();
   await sleep(windowMs);
@@ -276,9 +308,9 @@ async function inlineIdleCost(engine: Engine, app: EngineApp, slots: number): Pr
   const elapsedUs = (nowNs() - startNs) / 1e3;
   return {
     slots,
-    rssBytes: Math.max(0, after - before) + pool.idleBytes,
+    rssBytes: Math.max(0, after - before) + pool.idleBytes + instances.idleBytes,
     cpuCores: (cpu.user + cpu.system) / elapsedUs,
-    method: `host-process RSS growth while ${slots} instance(s) are prepared and touched, plus ${pool.idleMemories} pooled zeroed memorie(s) of ${pool.sizes} size(s) at their committed size (${pool.idleBytes} bytes); CPU of the whole host process over ${windowMs} ms idle`,
+    method: `host-process RSS growth while ${slots} instance(s) are prepared and touched, plus ${pool.idleMemories} pooled zeroed memorie(s) of ${pool.sizes} size(s) at their committed size (${pool.idleBytes} bytes)${instances.idleInstances ? ` and ${instances.idleInstances} reset instance(s) waiting, at their memories' size (${instances.idleBytes} bytes)` : ''}; CPU of the whole host process over ${windowMs} ms idle`,
   };
 }
 
@@ -293,13 +325,13 @@ class InlineAppsCell implements AppsCell {
   private readonly deadlineMs: number;
   private closed = false;
 
-  constructor(spec: AppsSpec, apps: EngineApp[], pooling: boolean) {
+  constructor(spec: AppsSpec, apps: EngineApp[], mode: WasmMode) {
     this.config = spec.config ?? WASM_CONFIGURATIONS[0];
     this.apps = apps;
     this.appCount = apps.length;
     this.args = spec.apps.map((app) => encodeStringList([app.id]));
     this.deadlineMs = spec.deadlineMs ?? DEFAULT_DEADLINE_MS;
-    this.engine = new Engine({ grants: [], outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES, pooling, watch: deadlineWatch() });
+    this.engine = new Engine({ grants: [], outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES, pooling: mode.pooling, reuseInstances: mode.reuse, watch: deadlineWatch() });
   }
 
   async invoke(appIndex: number, request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult> {
@@ -307,7 +339,7 @@ class InlineAppsCell implements AppsCell {
     await yieldToEventLoop();
     if (this.closed) throw new BenchError('internal', 'the cell is closed');
     signal?.throwIfAborted();
-    const env = encodeStringList(envList(cgiEnvironment(request)));
+    const env = encodeEnvironment(cgiEnvironment(request));
     const outcome = this.engine.run(this.apps[appIndex] as EngineApp, this.args[appIndex] as { bytes: Uint8Array; count: number }, env, request.body, undefined, this.deadlineMs);
     return toInvokeResult(outcome, false, this.deadlineMs);
   }
@@ -325,22 +357,22 @@ class WasmAppsCell implements AppsCell {
   readonly appCount: number;
   private readonly apps: EngineApp[];
   private readonly ids: string[];
-  private readonly pooling: boolean;
+  private readonly mode: WasmMode;
   private readonly deadlineMs: number;
   private readonly worker: ReplacingWorker;
 
-  constructor(spec: AppsSpec, apps: EngineApp[], pooling: boolean) {
+  constructor(spec: AppsSpec, apps: EngineApp[], mode: WasmMode) {
     this.config = spec.config ?? WASM_CONFIGURATIONS[0];
     this.apps = apps;
     this.ids = spec.apps.map((app) => app.id);
     this.appCount = apps.length;
-    this.pooling = pooling;
+    this.mode = mode;
     this.deadlineMs = spec.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.worker = new ReplacingWorker(() => this.spawn());
   }
 
   private spawn(): InstanceWorker {
-    return new InstanceWorker({ apps: this.apps, pooling: this.pooling, grants: [], outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES, lifecycle: 'cold', poolSize: 0 });
+    return new InstanceWorker({ apps: this.apps, pooling: this.mode.pooling, reuse: this.mode.reuse, grants: [], outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES, lifecycle: 'cold', poolSize: 0 });
   }
 
   whenReady(): Promise<void> {
@@ -361,8 +393,8 @@ class WasmAppsCell implements AppsCell {
 /** Apps compiled between two yields to the event loop while loading (so an abort is seen). */
 const LOAD_BATCH = 256;
 
-/** Compiles every app of a many-apps spec (memory cap applied; for pooling or inline execution, memory imported; for inline, interruption checks added). */
-async function loadApps(spec: AppsSpec, pooling: boolean, inline: boolean, signal?: AbortSignal): Promise<EngineApp[]> {
+/** Compiles every app of a many-apps spec (memory cap applied; for pooling or inline execution, memory imported; for inline, interruption checks added; for instance pooling, a reset plan). */
+async function loadApps(spec: AppsSpec, mode: WasmMode, inline: boolean, signal?: AbortSignal): Promise<EngineApp[]> {
   const maxMemoryMib = spec.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB;
   const apps: EngineApp[] = [];
   for (let i = 0; i < spec.apps.length; i++) {
@@ -371,8 +403,8 @@ async function loadApps(spec: AppsSpec, pooling: boolean, inline: boolean, signa
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
     }
     const source = spec.apps[i] as AppsSpec['apps'][number];
-    const loaded = loadModuleBytes(source.bytes, maxMemoryMib, { importMemory: pooling, interruptible: inline }, `app ${source.id}`);
-    apps.push({ module: loaded.module, memory: loaded.memory, interruptible: loaded.interruptible });
+    const loaded = loadModuleBytes(source.bytes, maxMemoryMib, { importMemory: mode.pooling, interruptible: inline, resettable: mode.reuse }, `app ${source.id}`);
+    apps.push({ module: loaded.module, memory: loaded.memory, interruptible: loaded.interruptible, reset: loaded.reset });
   }
   return apps;
 }
@@ -382,30 +414,31 @@ export function createWasmRunner(options: WasmRunnerOptions = {}): MultiAppRunne
   const inlineOf = (config: string | undefined): boolean => (options.execution ? options.execution === 'inline' : parseWasmConfig(config).inline);
   return {
     name: 'wasm',
-    description: `embedded reference runtime: V8 ${process.versions.v8} (Node ${process.versions.node}), own capability-enforcing WASI preview1 host; instances in a worker thread per cell, or with ",inline" cold and pre-warmed instances on the calling thread under interruption checks`,
+    description: `embedded reference runtime: V8 ${process.versions.v8} (Node ${process.versions.node}), own capability-enforcing WASI preview1 host; instances in a worker thread per cell, or with ",inline" cold and pre-warmed instances on the calling thread under interruption checks; "pooling=instance" resets and reuses instances`,
     configurations: WASM_CONFIGURATIONS,
     lifecycles: ['cold', 'prewarmed', 'warm'],
     async availability(): Promise<Availability> {
       return typeof WebAssembly === 'object' ? { status: 'available', detail: `V8 ${process.versions.v8}` } : { status: 'unavailable', reason: 'no WebAssembly in this Node' };
     },
     async prepare(workload: Workload, config: string): Promise<Preparation> {
-      const loaded = loadModule(workload.wasmPath, DEFAULT_MAX_MEMORY_MIB, { importMemory: poolingOf(config), interruptible: inlineOf(config) });
+      const mode = parseWasmConfig(config);
+      const loaded = loadModule(workload.wasmPath, DEFAULT_MAX_MEMORY_MIB, { importMemory: mode.pooling, interruptible: inlineOf(config), resettable: mode.reuse });
       return {
         firstLoadNs: loaded.firstLoadNs,
         artifactBytes: loaded.artifactBytes,
-        detail: `read + memory-limit rewrite${loaded.interruptible ? ' + interruption checks' : ''} + WebAssembly.Module compile (cached per process after the first load)`,
+        detail: `read + memory-limit rewrite${loaded.interruptible ? ' + interruption checks' : ''}${loaded.reset ? ' + reset plan' : ''} + WebAssembly.Module compile (cached per process after the first load)`,
       };
     },
     async open(spec: CellSpec, signal?: AbortSignal): Promise<Cell> {
       signal?.throwIfAborted();
-      const pooling = poolingOf(spec.config);
+      const mode = parseWasmConfig(spec.config);
       const inline = inlineOf(spec.config);
       const maxMemoryMib = spec.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB;
       if (inline && spec.lifecycle !== 'warm') {
-        const loaded = loadModule(spec.workload.wasmPath, maxMemoryMib, { importMemory: pooling, interruptible: true });
-        if (loaded.interruptible) return new InlineCell(spec, loaded, pooling);
+        const loaded = loadModule(spec.workload.wasmPath, maxMemoryMib, { importMemory: mode.pooling, interruptible: true, resettable: mode.reuse });
+        if (loaded.interruptible) return new InlineCell(spec, loaded, mode);
       }
-      const cell = new WasmCell(spec, loadModule(spec.workload.wasmPath, maxMemoryMib, pooling), pooling);
+      const cell = new WasmCell(spec, loadModule(spec.workload.wasmPath, maxMemoryMib, { importMemory: mode.pooling, interruptible: false, resettable: mode.reuse }), mode);
       try {
         await cell.whenReady();
       } catch (error) {
@@ -415,12 +448,12 @@ export function createWasmRunner(options: WasmRunnerOptions = {}): MultiAppRunne
       return cell;
     },
     async openApps(spec: AppsSpec, signal?: AbortSignal): Promise<AppsCell> {
-      const pooling = poolingOf(spec.config);
+      const mode = parseWasmConfig(spec.config);
       const inline = inlineOf(spec.config);
       if (spec.apps.length === 0) throw usageError('openApps needs at least one app');
-      const apps = await loadApps(spec, pooling, inline, signal);
-      if (inline && apps.every((app) => app.interruptible)) return new InlineAppsCell(spec, apps, pooling);
-      const cell = new WasmAppsCell(spec, inline ? await loadApps(spec, pooling, false, signal) : apps, pooling);
+      const apps = await loadApps(spec, mode, inline, signal);
+      if (inline && apps.every((app) => app.interruptible)) return new InlineAppsCell(spec, apps, mode);
+      const cell = new WasmAppsCell(spec, inline ? await loadApps(spec, mode, false, signal) : apps, mode);
       try {
         await cell.whenReady();
       } catch (error) {

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { usageError } from '../../core/errors.ts';
-import { ByteReader, encodeU32 } from './wasm-bytes.ts';
+import { assembleSections, ByteReader, encodeU32, readSections, type Section } from './wasm-bytes.ts';
 
 /** Module and field name of the shared interruption memory an instrumented module imports. */
 export const INTERRUPT_IMPORT = { module: 'wsb', name: 'interrupt' } as const;
@@ -52,15 +52,20 @@ function skipMemarg(cursor: ByteReader): void {
   cursor.leb();
 }
 
-function skipFc(cursor: ByteReader): void {
+function skipFc(cursor: ByteReader): number {
   const op = cursor.u32();
-  if (op <= 7) return;
+  if (op <= 7) return op;
   if (op === 8 || op === 10 || op === 12 || op === 14) {
     cursor.u32();
     cursor.u32();
   } else if (op === 9 || op === 11 || op === 13 || (op >= 15 && op <= 17)) cursor.u32();
   else throw new Unsupported(`0xfc ${op}`);
+  return op;
 }
+
+/** Instructions that change a table or a data or element segment: state a reset instance could not put back (reset.ts). */
+const STATE_FC_OPS: Readonly<Record<number, string>> = { 8: 'memory.init', 9: 'data.drop', 12: 'table.init', 13: 'elem.drop', 14: 'table.copy', 15: 'table.grow', 17: 'table.fill' };
+const TABLE_SET = 0x26;
 
 function skipSimd(cursor: ByteReader): void {
   const op = cursor.u32();
@@ -125,13 +130,15 @@ const IMMEDIATES = (() => {
 
 /**
  * Walks one function body's instructions and returns the offsets just after
- * each `loop` block type (where a check goes).
+ * each `loop` block type (where a check goes); adds to `stateOps` the name of
+ * every instruction that changes a table or a segment.
  */
-function loopHeads(cursor: ByteReader, end: number): number[] {
+function loopHeads(cursor: ByteReader, end: number, stateOps?: Set<string>): number[] {
   const heads: number[] = [];
   const bytes = cursor.bytes;
   while (cursor.offset < end) {
     const op = bytes[cursor.offset++] as number;
+    if (op === TABLE_SET) stateOps?.add('table.set');
     switch (IMMEDIATES[op]) {
       case NONE:
         break;
@@ -169,9 +176,11 @@ function loopHeads(cursor: ByteReader, end: number): number[] {
       case SKIP8:
         cursor.skip(8);
         break;
-      case PREFIX_FC:
-        skipFc(cursor);
+      case PREFIX_FC: {
+        const name = STATE_FC_OPS[skipFc(cursor)];
+        if (name) stateOps?.add(name);
         break;
+      }
       case PREFIX_FD:
         skipSimd(cursor);
         break;
@@ -231,6 +240,34 @@ function instrumentCode(payload: Uint8Array, memoryIndex: number): Uint8Array {
   return Buffer.concat(parts);
 }
 
+/**
+ * The instructions of a code section that change a table or a data or element
+ * segment (`table.set`, `table.grow`, `memory.init`, `data.drop`, ...), or the
+ * instruction the decoder does not know.
+ */
+export function stateInstructions(codePayload: Uint8Array): { found: string[] } | { unsupported: string } {
+  const cursor = new ByteReader(codePayload);
+  const found = new Set<string>();
+  try {
+    const count = cursor.u32();
+    for (let i = 0; i < count; i++) {
+      const size = cursor.u32();
+      const end = cursor.offset + size;
+      const localGroups = cursor.u32();
+      for (let g = 0; g < localGroups; g++) {
+        cursor.u32();
+        skipHeapOrValueType(cursor);
+      }
+      loopHeads(cursor, end, found);
+      if (cursor.offset !== end) throw usageError('malformed function body in WebAssembly module');
+    }
+  } catch (error) {
+    if (error instanceof Unsupported) return { unsupported: error.reason };
+    throw error;
+  }
+  return { found: [...found] };
+}
+
 /** Instrumented code sections by digest: distinct apps built from the same code (density's variants) are instrumented once. */
 const codeCache = new Map<string, Uint8Array>();
 const CODE_CACHE_ENTRIES = 64;
@@ -245,23 +282,6 @@ function instrumentCodeCached(payload: Uint8Array, memoryIndex: number): Uint8Ar
   return instrumented;
 }
 
-interface RawSection {
-  id: number;
-  payload: Uint8Array;
-}
-
-function sections(bytes: Uint8Array): RawSection[] {
-  const cursor = new ByteReader(bytes, 8);
-  const out: RawSection[] = [];
-  while (cursor.offset < bytes.length) {
-    const id = cursor.byte();
-    const size = cursor.u32();
-    out.push({ id, payload: bytes.subarray(cursor.offset, cursor.offset + size) });
-    cursor.skip(size);
-  }
-  return out;
-}
-
 /**
  * Adds the interruption checks and the shared-memory import they read
  * ({@link INTERRUPT_IMPORT}, one page, appended last so every other index
@@ -270,7 +290,7 @@ function sections(bytes: Uint8Array): RawSection[] {
  * reason, when the module uses an instruction the decoder does not know.
  */
 export function addInterruptChecks(bytes: Uint8Array, memoryCount: number): { bytes: Uint8Array } | { unsupported: string } {
-  const all = sections(bytes);
+  const all = readSections(bytes);
   const importEntry = [
     ...encodeU32(INTERRUPT_IMPORT.module.length),
     ...Buffer.from(INTERRUPT_IMPORT.module),
@@ -282,7 +302,7 @@ export function addInterruptChecks(bytes: Uint8Array, memoryCount: number): { by
     0x01,
     0x01,
   ];
-  const out: RawSection[] = [];
+  const out: Section[] = [];
   let importsDone = false;
   try {
     for (const section of all) {
@@ -304,7 +324,5 @@ export function addInterruptChecks(bytes: Uint8Array, memoryCount: number): { by
     throw error;
   }
   if (!importsDone) out.push({ id: SECTION_IMPORT, payload: Uint8Array.from([1, ...importEntry]) });
-  const parts: Uint8Array[] = [bytes.subarray(0, 8)];
-  for (const section of out) parts.push(Uint8Array.from([section.id, ...encodeU32(section.payload.length)]), section.payload);
-  return { bytes: Buffer.concat(parts) };
+  return { bytes: assembleSections(bytes.subarray(0, 8), out) };
 }

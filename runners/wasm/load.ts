@@ -9,6 +9,7 @@ import { BenchError, usageError } from '../../core/errors.ts';
 import { assertCoreModule, PAGES_PER_MIB, rewriteModule, type MemoryPlan } from './binary.ts';
 import { checkModuleShape } from './engine.ts';
 import { addInterruptChecks } from './instrument.ts';
+import { planReset, type ResetPlan } from './reset.ts';
 
 /** A compiled module ready to instantiate, with its memory plan. */
 export interface LoadedModule {
@@ -22,6 +23,10 @@ export interface LoadedModule {
   interruptible: boolean;
   /** Why a module asked to be interruptible is not (an instruction the rewriter does not know); null otherwise. */
   notInterruptibleReason: string | null;
+  /** Instance pooling: how an instance is reset to its fresh state; null when not asked for or not possible. */
+  reset: ResetPlan | null;
+  /** Why a module asked to be resettable is not (reset.ts); null otherwise. */
+  notResettableReason: string | null;
 }
 
 /** How to load a module. */
@@ -30,6 +35,8 @@ export interface LoadOptions {
   importMemory: boolean;
   /** Add interruption checks for inline execution (implies an imported memory). */
   interruptible: boolean;
+  /** Instance pooling: plan the reset of an instance (and export the mutable globals it sets). @default false */
+  resettable?: boolean;
 }
 
 /** Default memory cap of one instance, MiB (CellSpec.maxMemoryMib's default). */
@@ -56,7 +63,7 @@ export function readModuleFile(filePath: string): Uint8Array {
 /** Loads (or takes from the cache) the module at `filePath` under a memory cap. `options` true/false is the old pooling flag (no interruption checks). */
 export function loadModule(filePath: string, maxMemoryMib: number, options: boolean | LoadOptions): LoadedModule {
   const opts = typeof options === 'boolean' ? { importMemory: options, interruptible: false } : options;
-  const key = `${filePath}|${maxMemoryMib}|${opts.importMemory}|${opts.interruptible}`;
+  const key = `${filePath}|${maxMemoryMib}|${opts.importMemory}|${opts.interruptible}|${opts.resettable === true}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const loaded = loadModuleBytes(readModuleFile(filePath), maxMemoryMib, opts, filePath);
@@ -66,12 +73,12 @@ export function loadModule(filePath: string, maxMemoryMib: number, options: bool
 
 /** Loads module bytes (no cache). `label` names the input in error messages. */
 export function loadModuleBytes(bytes: Uint8Array, maxMemoryMib: number, options: boolean | LoadOptions, label: string): LoadedModule {
-  const opts = typeof options === 'boolean' ? { importMemory: options, interruptible: false } : options;
+  const opts: LoadOptions = typeof options === 'boolean' ? { importMemory: options, interruptible: false } : options;
   const startNs = nowNs();
   assertCoreModule(bytes, label);
   const capPages = Math.floor(maxMemoryMib * PAGES_PER_MIB);
   if (capPages < 1 || capPages > 65536) throw usageError(`--max-memory-mib must be between 1/16 and 4096, got ${maxMemoryMib}`);
-  let rewritten = rewriteModule(bytes, capPages, { importMemory: opts.importMemory || opts.interruptible });
+  let rewritten = rewriteModule(bytes, capPages, { importMemory: opts.importMemory || opts.interruptible || opts.resettable === true });
   let interruptible = false;
   let notInterruptibleReason: string | null = null;
   let finalBytes = rewritten.bytes;
@@ -82,9 +89,18 @@ export function loadModuleBytes(bytes: Uint8Array, maxMemoryMib: number, options
       interruptible = true;
     } else {
       notInterruptibleReason = `the module uses ${checked.unsupported}, which the interruption rewriter does not know`;
-      rewritten = rewriteModule(bytes, capPages, { importMemory: opts.importMemory });
+      rewritten = rewriteModule(bytes, capPages, { importMemory: opts.importMemory || opts.resettable === true });
       finalBytes = rewritten.bytes;
     }
+  }
+  let reset: ResetPlan | null = null;
+  let notResettableReason: string | null = null;
+  if (opts.resettable) {
+    const planned = rewritten.memory.origin === 'imported' ? planReset(finalBytes) : { reason: 'it has no memory of its own to pool' };
+    if ('plan' in planned) {
+      finalBytes = planned.bytes;
+      reset = planned.plan;
+    } else notResettableReason = planned.reason;
   }
   let module: WebAssembly.Module;
   try {
@@ -94,5 +110,5 @@ export function loadModuleBytes(bytes: Uint8Array, maxMemoryMib: number, options
     throw new BenchError('internal', `compiling ${label} failed`, { cause: error });
   }
   checkModuleShape(module, rewritten.memory);
-  return { module, memory: rewritten.memory, artifactBytes: bytes.length, firstLoadNs: nowNs() - startNs, interruptible, notInterruptibleReason };
+  return { module, memory: rewritten.memory, artifactBytes: bytes.length, firstLoadNs: nowNs() - startNs, interruptible, notInterruptibleReason, reset, notResettableReason };
 }

@@ -9,6 +9,8 @@ export interface WorkerInit {
   /** The apps the worker runs (one for a single-workload cell, many for a many-apps cell). */
   apps: EngineApp[];
   pooling: boolean;
+  /** Instance pooling: reset clean instances and reuse them (engine.ts). @default false */
+  reuse?: boolean;
   grants: ResolvedGrant[];
   outputCapBytes: number;
   lifecycle: Lifecycle;

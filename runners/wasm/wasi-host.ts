@@ -71,12 +71,28 @@ interface FileEntry {
 type FdEntry = StdioEntry | DirEntry | FileEntry;
 
 const STDERR_KEPT_BYTES = 64 * 1024;
+
+// Stdio entries are never changed (a call that would change one answers without doing so), so every request shares them.
+const STDIN_ENTRY: StdioEntry = Object.freeze({ kind: 'stdio', which: 0 });
+const STDOUT_ENTRY: StdioEntry = Object.freeze({ kind: 'stdio', which: 1 });
+const STDERR_ENTRY: StdioEntry = Object.freeze({ kind: 'stdio', which: 2 });
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
 
 /** Encodes strings as WASI wants them for args/environ: each NUL-terminated, back to back. */
 export function encodeStringList(values: readonly string[]): { bytes: Uint8Array; count: number } {
   return { bytes: encoder.encode(values.map((value) => `${value}\0`).join('')), count: values.length };
+}
+
+/** Encodes an environment record as WASI wants it (`KEY=VALUE`, each NUL-terminated): {@link encodeStringList} without the intermediate list, for the per-request path. */
+export function encodeEnvironment(env: Readonly<Record<string, string>>): { bytes: Uint8Array; count: number } {
+  let text = '';
+  let count = 0;
+  for (const key in env) {
+    text += `${key}=${env[key]}\0`;
+    count++;
+  }
+  return { bytes: Buffer.from(text, 'utf8'), count };
 }
 
 /** Thrown by a host call that would block past the run's deadline (inline execution): the run is stopped as at its deadline. */
@@ -134,7 +150,7 @@ export class WasiHost {
     this.errLength = 0;
     this.writtenBytes = 0;
     this.fds.length = 0;
-    this.fds.push({ kind: 'stdio', which: 0 }, { kind: 'stdio', which: 1 }, { kind: 'stdio', which: 2 });
+    this.fds.push(STDIN_ENTRY, STDOUT_ENTRY, STDERR_ENTRY);
     for (const grant of this.grants) {
       const rights = grant.writable ? ALL_RIGHTS : ALL_RIGHTS & ~WRITE_RIGHTS;
       this.fds.push({ kind: 'dir', grant, parts: [], preopen: true, rightsBase: rights, rightsInheriting: rights });
@@ -172,6 +188,7 @@ export class WasiHost {
 
   /** stderr written so far (the first 64 KiB). */
   stderrText(): string {
+    if (this.errLength === 0) return '';
     return Buffer.from(this.err.buffer, 0, this.errLength).toString('utf8');
   }
 

@@ -1,7 +1,8 @@
 /**
  * Reading and writing the WebAssembly binary format's primitives (bytes,
- * LEB128 integers, names), shared by the load-time rewrites: the memory cap
- * and memory import (binary.ts) and the interruption checks (instrument.ts).
+ * LEB128 integers, names, sections), shared by the load-time rewrites: the
+ * memory cap and memory import (binary.ts), the interruption checks
+ * (instrument.ts) and the reset plan of instance pooling (reset.ts).
  */
 import { usageError } from '../../core/errors.ts';
 
@@ -27,6 +28,21 @@ export class ByteReader {
       if (!(b & 0x80)) return result;
       shift += 7;
       if (shift > 35) throw usageError('malformed LEB128 in WebAssembly module');
+    }
+  }
+  /** A signed LEB128 of up to 64 bits, as a BigInt. */
+  s64(): bigint {
+    let result = 0n;
+    let shift = 0n;
+    for (;;) {
+      const b = this.byte();
+      result |= BigInt(b & 0x7f) << shift;
+      shift += 7n;
+      if (!(b & 0x80)) {
+        if (shift < 64n && b & 0x40) result -= 1n << shift;
+        return BigInt.asIntN(64, result);
+      }
+      if (shift > 63n) throw usageError('malformed LEB128 in WebAssembly module');
     }
   }
   /** Skips a signed or unsigned LEB128 of any width. */
@@ -59,4 +75,29 @@ export function encodeU32(value: number): number[] {
     out.push(b);
   } while (v);
   return out;
+}
+
+/** One section of a module: its id and payload. */
+export interface Section {
+  id: number;
+  payload: Uint8Array;
+}
+
+/** Splits a module (after its 8-byte header) into its sections, in order. */
+export function readSections(bytes: Uint8Array): Section[] {
+  const reader = new ByteReader(bytes, 8);
+  const sections: Section[] = [];
+  while (reader.offset < bytes.length) {
+    const id = reader.byte();
+    const size = reader.u32();
+    sections.push({ id, payload: reader.take(size) });
+  }
+  return sections;
+}
+
+/** Puts a module back together: the 8-byte header, then each section with its size. */
+export function assembleSections(header: Uint8Array, sections: readonly Section[]): Uint8Array {
+  const parts: Uint8Array[] = [header];
+  for (const section of sections) parts.push(Uint8Array.from([section.id, ...encodeU32(section.payload.length)]), section.payload);
+  return Buffer.concat(parts);
 }

@@ -14,7 +14,7 @@ import { encodeStringList, type StdinSource } from './wasi-host.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort as NonNullable<typeof parentPort>;
-const engine = new Engine({ grants: init.grants, outputCapBytes: init.outputCapBytes, pooling: init.pooling });
+const engine = new Engine({ grants: init.grants, outputCapBytes: init.outputCapBytes, pooling: init.pooling, reuseInstances: init.reuse === true });
 const firstApp = init.apps[0] as EngineApp;
 
 function post(reply: WorkerReply): void {

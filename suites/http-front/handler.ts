@@ -51,14 +51,11 @@ export function createFrontHandler(cells: ReadonlyMap<string, FrontTarget>): htt
     const queryAt = target.indexOf('?');
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => {
+    const respond = (): void => {
       if (size > MAX_BODY_BYTES) return fail(res, 413, 'body too large\n');
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(req.headers)) {
+      for (const name in req.headers) {
+        const value = req.headers[name];
         if (typeof value === 'string' && name !== 'host' && name !== 'connection') headers[name] = value;
       }
       const request: WorkloadRequest = {
@@ -77,7 +74,17 @@ export function createFrontHandler(cells: ReadonlyMap<string, FrontTarget>): htt
         },
         (error: unknown) => fail(res, 502, `${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`),
       );
+    };
+    // An HTTP/1.1 request with neither Content-Length nor Transfer-Encoding has no body: answer it without waiting for the stream's end.
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+      respond();
+      return;
+    }
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
+    req.on('end', respond);
   };
 }
 

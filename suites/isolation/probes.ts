@@ -150,6 +150,13 @@ function mustBeStopped(what: string, escapedWhen: (answer: ProbeAnswer) => boole
   };
 }
 
+/** A state probe (state-carryover, state-reset): seeing an earlier request is an escape, expected under the warm lifecycle. */
+const earlierRequestSeen: ProbeSpec['interpret'] = (observation, facts) => {
+  const read = capability('see an earlier request')(observation, facts);
+  if (read.outcome === 'escaped' && observation.lifecycle === 'warm') return { ...read, detail: `${read.detail} (expected: the warm lifecycle reuses one instance by design)` };
+  return read;
+};
+
 /** Every probe of DESIGN.md section 5, in catalogue order. */
 export const PROBES: readonly ProbeSpec[] = [
   {
@@ -282,11 +289,15 @@ export const PROBES: readonly ProbeSpec[] = [
     cases: [none(() => '')],
     lifecycles: ['cold', 'prewarmed', 'warm'],
     requests: 2,
-    interpret(observation, facts) {
-      const read = capability('see an earlier request')(observation, facts);
-      if (read.outcome === 'escaped' && observation.lifecycle === 'warm') return { ...read, detail: `${read.detail} (expected: the warm lifecycle reuses one instance by design)` };
-      return read;
-    },
+    interpret: earlierRequestSeen,
+  },
+  {
+    probe: 'state-reset',
+    tries: 'see what the previous request left in static data, an initialised variable and a Wasm global (no heap, no table: the state a reset instance gets back)',
+    cases: [none(() => '')],
+    lifecycles: ['cold', 'prewarmed', 'warm'],
+    requests: 2,
+    interpret: earlierRequestSeen,
   },
   {
     probe: 'crash',

@@ -8,7 +8,7 @@
 import { notRun } from '../../core/claims.ts';
 import type { ClaimVerdict, Measurement, Outcome } from '../../core/results.ts';
 import type { UnavailableRunner } from '../types.ts';
-import { INLINE_CONFIGURATIONS, WASM_CONFIGURATIONS } from '../../runners/wasm/index.ts';
+import { INLINE_CONFIGURATIONS, INSTANCE_POOLING_CONFIG, WASM_CONFIGURATIONS } from '../../runners/wasm/index.ts';
 import { INTERFERENCE_FLOOR_NS, INTERFERENCE_P99_FACTOR, judgeNeighbour } from './interference.ts';
 import { INFORMATIONAL_PROBES } from './probes.ts';
 
@@ -18,12 +18,15 @@ export const REFERENCE_RUNNER = 'wasm';
 export const ANCHOR_RUNNER = 'wasm-wasmtime';
 
 /** Probes that decide `no-interference` (DESIGN.md: crash, CPU hog, memory hog, state; plus the other resource probes). */
-export const INTERFERENCE_CLAIM_PROBES = ['memory-grow', 'infinite-loop', 'stack-overflow', 'state-carryover', 'crash', 'cpu-hog', 'fd-exhaustion', 'output-flood'] as const;
+export const INTERFERENCE_CLAIM_PROBES = ['memory-grow', 'infinite-loop', 'stack-overflow', 'state-carryover', 'state-reset', 'crash', 'cpu-hog', 'fd-exhaustion', 'output-flood'] as const;
 
 /** Noisy neighbours whose victim latency decides `no-interference` besides the probe rows (the CPU hog has its own matrix row). */
 const LATENCY_NEIGHBOURS = ['mem-hog', 'crash'] as const;
 
 const BAD = new Set(['escaped', 'host-affected']);
+
+/** The probes that look for an earlier request's state (teardown-per-request). */
+export const STATE_PROBES = ['state-carryover', 'state-reset'] as const;
 
 /**
  * Whether a reference configuration runs every cell on one thread by design
@@ -49,7 +52,7 @@ function judged(rows: readonly Outcome[]): Outcome[] {
       row.suite === 'isolation' &&
       row.subject !== 'cell' &&
       !(INFORMATIONAL_PROBES as readonly string[]).includes(row.subject) &&
-      !(row.subject === 'state-carryover' && row.lifecycle === 'warm'),
+      !((STATE_PROBES as readonly string[]).includes(row.subject) && row.lifecycle === 'warm'),
   );
 }
 
@@ -167,26 +170,30 @@ export function decideIsolation(outcomes: readonly Outcome[], measurements: read
   const noInterference: ClaimVerdict = {
     id: 'no-interference',
     verdict: interferenceVerdict.verdict,
-    reason: `${interferenceVerdict.why} ${reasonFor(interference)}${anchorText([...interference.reference, ...interference.others], unavailable)}${latencyFindings.length ? ` Victim latency on the reference runtime: ${latencyFindings.join('; ')}.` : ' No victim latency was measured on the reference runtime.'}${byDesign.length ? ` Reported, not counted (${INLINE_CONFIGURATIONS.join(', ')} runs every cell on one thread by design): ${byDesign.join('; ')}.` : ''}`,
+    reason: `${interferenceVerdict.why} ${reasonFor(interference)}${anchorText([...interference.reference, ...interference.others], unavailable)}${latencyFindings.length ? ` Victim latency on the reference runtime: ${latencyFindings.join('; ')}.` : ' No victim latency was measured on the reference runtime.'}${byDesign.length ? ` Reported, not counted (the inline configurations, ${INLINE_CONFIGURATIONS.join(' and ')}, run every cell on one thread by design): ${byDesign.join('; ')}.` : ''}`,
     measured: `probes ${INTERFERENCE_CLAIM_PROBES.join(', ')}, and a victim app's p99 beside a CPU hog, a memory hog and a crashing app on the same runner configuration, against its p99 beside a busy well-behaved app`,
-    threshold: `every such probe cell of the reference runtime contained, and the victim's p99 beside each neighbour at most ${INTERFERENCE_P99_FACTOR}x its p99 beside a busy well-behaved neighbour (or less than ${INTERFERENCE_FLOOR_NS / 1e6} ms slower), with no failed victim request, in every configuration that gives each cell its own thread (${INLINE_CONFIGURATIONS.join(', ')}, one thread for every cell by design, is reported, not counted)`,
+    threshold: `every such probe cell of the reference runtime contained, and the victim's p99 beside each neighbour at most ${INTERFERENCE_P99_FACTOR}x its p99 beside a busy well-behaved neighbour (or less than ${INTERFERENCE_FLOOR_NS / 1e6} ms slower), with no failed victim request, in every configuration that gives each cell its own thread (the inline configurations, ${INLINE_CONFIGURATIONS.join(' and ')}, one thread for every cell by design, are reported, not counted)`,
     evidence: [
       ...evidence.filter((row) => row.runner === REFERENCE_RUNNER),
       ...measurements.filter((row) => row.suite === 'isolation' && row.phase === 'interference' && row.metric === 'victim-latency' && row.stat === 'p99'),
     ],
   };
 
-  const stateRows = outcomes.filter((row) => row.suite === 'isolation' && row.subject === 'state-carryover');
+  const stateRows = outcomes.filter((row) => row.suite === 'isolation' && (STATE_PROBES as readonly string[]).includes(row.subject));
   const teardown = split(stateRows.filter((row) => row.lifecycle === 'cold' || row.lifecycle === 'prewarmed'));
-  const pooledChecked = teardown.reference.some((row) => row.config === 'pooling=on');
+  // Why these two: pooled memories (pooling=on) and reset instances (the state-reset probe, which instance pooling does reuse) are where state could leak.
+  const unchecked = [
+    ...(teardown.reference.some((row) => row.config === 'pooling=on') ? [] : ['the pooled-memory configuration (pooling=on)']),
+    ...(teardown.reference.some((row) => row.config === INSTANCE_POOLING_CONFIG && row.subject === 'state-reset') ? [] : [`the instance-pooling configuration (${INSTANCE_POOLING_CONFIG}, state-reset probe)`]),
+  ];
   const teardownVerdict = verdictOf(teardown.reference);
   const warm = describeCounts(stateRows.filter((row) => row.lifecycle === 'warm'));
   const teardownClaim: ClaimVerdict = {
     id: 'teardown-per-request',
-    verdict: teardownVerdict.verdict === 'confirmed' && !pooledChecked ? 'inconclusive' : teardownVerdict.verdict,
-    reason: `${teardownVerdict.why}${pooledChecked ? '' : ' The pooled configuration (pooling=on) was not checked.'} Cold and pre-warmed: ${reasonFor(teardown)} Warm (one instance reused by design, so state survives): ${warm.length ? warm.join('; ') : 'not run'}.`,
-    measured: 'the state probe (static data and heap marks, request counter) sent twice to the same cell: the second request must see nothing of the first',
-    threshold: 'nothing of the first request visible to the second in every cold and pre-warmed cell of the reference runtime, pooling on and off',
+    verdict: teardownVerdict.verdict === 'confirmed' && unchecked.length ? 'inconclusive' : teardownVerdict.verdict,
+    reason: `${teardownVerdict.why}${unchecked.length ? ` Not checked: ${unchecked.join('; ')}.` : ''} Cold and pre-warmed: ${reasonFor(teardown)} Warm (one instance reused by design, so state survives): ${warm.length ? warm.join('; ') : 'not run'}.`,
+    measured: 'the state probes sent twice to the same cell: state-carryover (static data, heap and table marks, request counter) and state-reset (static data, an initialised variable, a global, request counter: what a reset instance gets back); the second request must see nothing of the first',
+    threshold: 'nothing of the first request visible to the second in every cold and pre-warmed cell of the reference runtime, in every configuration (memory pooling and instance pooling included)',
     evidence: [],
   };
   return [secureClaim, noInterference, teardownClaim];

@@ -24,6 +24,8 @@ const matrix: Outcome[] = [
     row('wasm', config, 'clock-random', 'not-applicable'),
     row('wasm-wasmtime', config, 'read-host-file', 'contained'),
   ]),
+  row('wasm', 'pooling=instance,inline', 'state-reset', 'contained'),
+  row('wasm', 'pooling=instance,inline', 'state-reset', 'contained', { lifecycle: 'prewarmed' }),
   row('process', 'default', 'read-host-file', 'escaped'),
   row('process', 'default', 'crash', 'contained'),
 ];
@@ -55,7 +57,7 @@ test('every configuration counts except the inline one, whose hog rows and victi
   const inlineHog = row('wasm', 'pooling=on,inline', 'cpu-hog', 'host-affected', { detail: 'a CPU hog on the same runner: victim p99 201 ms' });
   const [, interference] = decideIsolation([...matrix, inlineHog], quiet, []);
   assert.equal(interference!.verdict, 'confirmed');
-  assert.match(interference!.reason, /Reported, not counted \(pooling=on,inline runs every cell on one thread by design\): the CPU hog on pooling=on,inline: host-affected \(a CPU hog on the same runner: victim p99 201 ms\)/);
+  assert.match(interference!.reason, /Reported, not counted \(the inline configurations, pooling=on,inline and pooling=instance,inline, run every cell on one thread by design\): the CPU hog on pooling=on,inline: host-affected \(a CPU hog on the same runner: victim p99 201 ms\)/);
   const pooledHog = row('wasm', 'pooling=on', 'cpu-hog', 'host-affected', { detail: 'victim p99 201 ms' });
   assert.equal(decideIsolation([...matrix, pooledHog], quiet, [])[1]!.verdict, 'refuted', 'a worker-thread configuration counts');
   const slowInline = [...quiet, ...victim('wasm', 'busy', 2e5, 'pooling=on,inline'), ...victim('wasm', 'mem-hog', 2.6e8, 'pooling=on,inline')];
@@ -80,6 +82,15 @@ test('the baseline is the victim beside a busy well-behaved neighbour, so plain 
 test('interference rows name the configuration beside the neighbour, and default alone keeps the short form', () => {
   assert.equal(interferenceConfig('pooling=on,inline', 'cpu-hog'), 'pooling=on,inline neighbour=cpu-hog');
   assert.equal(interferenceConfig('default', 'none'), 'neighbour=none');
+});
+
+test('teardown is inconclusive until both pooling configurations were checked, and a reset instance that kept state refutes it', () => {
+  const withoutReset = matrix.filter((entry) => entry.subject !== 'state-reset');
+  const [, , teardown] = decideIsolation(withoutReset, quiet, []);
+  assert.equal(teardown!.verdict, 'inconclusive');
+  assert.match(teardown!.reason, /Not checked: the instance-pooling configuration \(pooling=instance,inline, state-reset probe\)/);
+  const leaked = [...matrix, row('wasm', 'pooling=instance,inline', 'state-reset', 'escaped', { detail: 'global mark found' })];
+  assert.equal(decideIsolation(leaked, quiet, [])[2]!.verdict, 'refuted');
 });
 
 test('a difference between the V8 host and Wasmtime is named with both observations', () => {
