@@ -38,8 +38,9 @@ export const NEIGHBOURS: readonly NoisyNeighbour[] = [
 
 /** Victim requests per condition: a count, or a time budget for slow cells. */
 export const INTERFERENCE_PLANS = {
-  quick: { warmup: 10, samples: 300, budgetMs: 4000 },
-  full: { warmup: 50, samples: 2000, budgetMs: 30_000 },
+  // Why 1500: the p99 of a few hundred samples is the third-worst one, and a single stall of a shared VM decides it.
+  quick: { warmup: 10, samples: 1500, budgetMs: 4000 },
+  full: { warmup: 50, samples: 5000, budgetMs: 30_000 },
 } as const;
 
 /** Turns each condition takes. */
