@@ -7,7 +7,9 @@
  * Bare: `new WebAssembly.Instance` of the module as shipped (its own memory),
  * no-op imports, on this thread: the floor any host pays. Ours: L0
  * (instantiate) and L1 (instantiate, run, collect the response) as the runner
- * measures them, for the cold cell with pooling off and on. Cold cells run
+ * measures them, for the cold cell with pooling off and on, and with instance
+ * pooling (a reset instance taken from the pool: its L0 is the take, and the
+ * reset after the run is inside L1). Cold cells run
  * inline, on this same thread, so bare and ours share a thread, a heap and a
  * GC. `--worker` adds the same cells in worker execution (timings taken inside
  * the worker) and the round trip the caller sees, to show the thread hop.
@@ -64,11 +66,12 @@ async function benchWorkload(name: string): Promise<void> {
   const plans: { execution: 'inline' | 'worker'; config: string }[] = [
     { execution: 'inline', config: 'pooling=off' },
     { execution: 'inline', config: 'pooling=on' },
+    { execution: 'inline', config: 'pooling=instance,inline' },
   ];
   if (values.worker) plans.push({ execution: 'worker', config: 'pooling=off' }, { execution: 'worker', config: 'pooling=on' });
   for (const plan of plans) {
     const cell = await createWasmRunner({ execution: plan.execution }).open({ workload, lifecycle: 'cold', config: plan.config });
-    const label = `fresh instance ${plan.config}${plan.execution === 'worker' ? ' (worker)' : ''}`;
+    const label = `${plan.config.startsWith('pooling=instance') ? 'reset instance' : 'fresh instance'} ${plan.config}${plan.execution === 'worker' ? ' (worker)' : ''}`;
     cells.push({ label, cell, l0: { label: `${label} L0`, values: [], cpuUs: Number.NaN }, l1: { label: `${label} L1`, values: [], cpuUs: 0 }, trip: values.worker ? { label: `${label} caller round trip`, values: [], cpuUs: Number.NaN } : null });
   }
 

@@ -12,6 +12,7 @@ test('the front serves the no-op route, a cell and a many-apps route, and 404s w
     routes: [
       { route: 'one', runner: 'wasm', config: 'pooling=on', lifecycle: 'cold', workload: 'hello' },
       { route: 'many', runner: 'wasm', config: 'pooling=on', lifecycle: 'cold', workload: 'hello', apps: 3 },
+      { route: 'echo', runner: 'wasm', config: 'pooling=instance,inline', lifecycle: 'cold', workload: 'echo' },
     ],
   });
   try {
@@ -27,6 +28,14 @@ test('the front serves the no-op route, a cell and a many-apps route, and 404s w
     }
     assert.equal((await fetch(`${front.url}${routePath('many', canned.request.path, 3)}`)).status, 404);
     assert.equal((await fetch(`${front.url}${routePath('nope', '/hello')}`)).status, 404);
+    // A body (Content-Length) reaches the guest; a request without one is answered at once.
+    const posted = await fetch(`${front.url}${routePath('echo', '/echo')}?a=1`, { method: 'POST', body: 'wsb-body-check', headers: { 'content-type': 'text/plain' } });
+    assert.equal(posted.status, 200);
+    assert.match(await posted.text(), /wsb-body-check/);
+    const chunked = await fetch(`${front.url}${routePath('echo', '/echo')}`, { method: 'POST', body: new Blob(['chunked-body']).stream(), duplex: 'half' } as RequestInit);
+    assert.match(await chunked.text(), /chunked-body/, 'a chunked body (Transfer-Encoding) reaches the guest too');
+    const empty = await fetch(`${front.url}${routePath('echo', '/echo/empty')}`);
+    assert.equal(empty.status, 200);
     assert.ok(front.pids.length >= 2);
   } finally {
     await front.close();
