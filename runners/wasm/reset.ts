@@ -19,6 +19,7 @@
  * The engine (engine.ts) drops an instance that trapped, hit its deadline or
  * grew its memory instead of resetting it.
  */
+import { createHash } from 'node:crypto';
 import { usageError } from '../../core/errors.ts';
 import { stateInstructions } from './instrument.ts';
 import { assembleSections, ByteReader, encodeU32, readSections, type Section } from './wasm-bytes.ts';
@@ -47,6 +48,20 @@ class NotResettable {
   constructor(reason: string) {
     this.reason = reason;
   }
+}
+
+/** Scans of code sections by digest: distinct apps built from the same code (density's variants) are scanned once. */
+const scanCache = new Map<string, ReturnType<typeof stateInstructions>>();
+const SCAN_CACHE_ENTRIES = 64;
+
+function stateInstructionsCached(codePayload: Uint8Array): ReturnType<typeof stateInstructions> {
+  const key = createHash('sha256').update(codePayload).digest('base64');
+  const hit = scanCache.get(key);
+  if (hit) return hit;
+  const scanned = stateInstructions(codePayload);
+  if (scanCache.size >= SCAN_CACHE_ENTRIES) scanCache.delete(scanCache.keys().next().value as string);
+  scanCache.set(key, scanned);
+  return scanned;
 }
 
 /** Reads a constant initialiser (`t.const v end`) of a number type; anything else cannot be reset. */
@@ -157,7 +172,7 @@ export function planReset(bytes: Uint8Array): { bytes: Uint8Array; plan: ResetPl
       else if (section.id === SECTION_START) throw new NotResettable('it has a start function');
       else if (section.id === SECTION_DATA) segments = readSegments(section.payload);
       else if (section.id === SECTION_CODE) {
-        const scanned = stateInstructions(section.payload);
+        const scanned = stateInstructionsCached(section.payload);
         if ('unsupported' in scanned) throw new NotResettable(`its code uses ${scanned.unsupported}, which the decoder does not know`);
         if (scanned.found.length) throw new NotResettable(`its code changes a table or a segment (${scanned.found.join(', ')})`);
       }
