@@ -36,6 +36,20 @@ export function listOption(values: string | string[] | undefined): string[] {
   return (Array.isArray(values) ? values : [values]).flatMap((value) => value.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
+/**
+ * A comma-separated list of `key=value` configurations, where a configuration
+ * may itself hold a comma and a flag (`pooling=on,inline`): a piece without
+ * `=` belongs to the configuration before it.
+ */
+export function configListOption(values: string | string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const piece of listOption(values)) {
+    if (!piece.includes('=') && out.length > 0) out[out.length - 1] += `,${piece}`;
+    else out.push(piece);
+  }
+  return out;
+}
+
 /** Parses a positive number flag, or throws a usage error naming the flag. */
 export function numberOption(name: string, value: string | undefined, fallback: number, { integer = false, min = 0 } = {}): number {
   if (value === undefined) return fallback;

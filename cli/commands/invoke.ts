@@ -9,7 +9,7 @@ import { cannedRequest, loadWorkload, responseMismatch, type ExpectedResponse, t
 import { resolveRunners } from '../../runners/index.ts';
 import { LIFECYCLES, type CellSpec, type DirGrant, type InvokeResult, type Lifecycle, type Runner, type WorkloadRequest } from '../../runners/types.ts';
 import { parseDirGrant } from '../../runners/wasm/sandbox-fs.ts';
-import { listOption, numberOption, parseCommandArgs, type Command } from '../command.ts';
+import { configListOption, listOption, numberOption, parseCommandArgs, type Command } from '../command.ts';
 import { withInterrupts } from '../interrupts.ts';
 import { formatTable } from '../tables.ts';
 
@@ -22,7 +22,7 @@ response and whether it matches the manifest's expected response.
 Options:
   --runner LIST        runners, comma-separated (default: wasm)
   --lifecycle LIST     cold, prewarmed, warm, comma-separated (default: cold)
-  --config LIST        runner configurations, e.g. pooling=on (default: each
+  --config LIST        runner configurations, e.g. pooling=on,inline (default: each
                        runner's first); a runner without a listed one is skipped
   --request NAME       canned request of the manifest (default: its first)
   --query STRING       send this query string instead (response not checked)
@@ -78,7 +78,7 @@ export function parseInvokeArguments(argv: string[]): InvokeArguments {
   for (const name of lifecycleNames) {
     if (!(LIFECYCLES as readonly string[]).includes(name)) throw usageError(`unknown lifecycle "${name}" (lifecycles: ${LIFECYCLES.join(', ')})`);
   }
-  const configs = listOption(values.config);
+  const configs = configListOption(values.config);
   for (const config of configs) {
     if (!runners.some((runner) => runner.configurations.includes(config))) {
       throw usageError(`no chosen runner has configuration "${config}" (${runners.map((r) => `${r.name}: ${r.configurations.join(', ')}`).join('; ')})`);
