@@ -18,9 +18,13 @@
  *
  * Known limit, still open: an environment variable with an EMPTY value (echo's
  * `get-empty` request: QUERY_STRING=) reaches the guest as the next variable
- * ("CONTENT_LENGTH=0"), although this host hands over ["QUERY_STRING", ""];
- * the fault lies in jco's lowering or the adapter. The portability suite shows
- * it as a mismatch of this adapted path.
+ * ("CONTENT_LENGTH=0"), although this host hands over ["QUERY_STRING", ""].
+ * Our reading of the generated guest.js (not confirmed upstream): jco lowers
+ * an empty string as (ptr 1, len 0) without calling the guest's realloc,
+ * while the preview1 adapter lays the environment strings out in the order
+ * of its realloc calls, so the empty value takes no slot and the next string
+ * lands in it. The portability suite shows it as a mismatch of this adapted
+ * path.
  */
 import fs from 'node:fs';
 import os from 'node:os';
