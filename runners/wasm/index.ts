@@ -4,13 +4,14 @@
  * WASI preview1 host (wasi-host.ts). Lifecycles: a fresh instance per request
  * (cold), instances made ahead and used once (prewarmed), one instance in loop
  * mode serving many requests (warm). Configurations: `pooling=off` (each
- * instance gets a freshly mapped memory) and `pooling=on` (each fresh
- * instance gets a zeroed memory from a per-size pool; a grown or trapped
- * memory is dropped).
+ * instance gets a freshly mapped memory), `pooling=on` (each fresh instance
+ * gets a zeroed memory from a per-size pool; a grown or trapped memory is
+ * dropped) and `pooling=instance` (a clean instance is reset to its fresh
+ * state and reused: reset.ts, engine.ts).
  *
  * Execution: with `pooling=off` and `pooling=on` each cell runs its
  * instances in a worker thread of its own, terminated and replaced at a
- * deadline (worker.ts). With `pooling=on,inline` cold and pre-warmed instances
+ * deadline (worker.ts). With `,inline` cold and pre-warmed instances
  * run on the calling thread, with the deadline enforced by interruption checks
  * the loader adds to the module and a watchdog thread (instrument.ts,
  * deadline-watch.ts): no thread hop per request. The warm lifecycle (whose
