@@ -84,3 +84,13 @@ export async function availableMemoryBytes(): Promise<number> {
   const os = await import('node:os');
   return os.freemem();
 }
+
+/** Whether a process of this host is still running (one we may not signal counts as running). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import type { EngineAddress } from './engine.ts';
+import { processAlive } from '../../core/proc.ts';
 
 /** Label on everything the suite creates. */
 export const SUITE_LABEL = 'wsb';
@@ -76,16 +77,6 @@ export async function removeTrackedContainers(): Promise<{ removed: number; fail
   const results = await Promise.allSettled(ids.map((id) => removeContainer(id)));
   const failed = ids.filter((_, index) => results[index]?.status === 'rejected');
   return { removed: ids.length - failed.length, failed };
-}
-
-/** Whether a process of this host is still running. */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
-  }
 }
 
 /**

@@ -318,7 +318,6 @@ class ContainerSlot implements PoolSlot {
 function prewarmedCell(context: CellContext, poolSize: number): OpeningCell {
   if (!Number.isInteger(poolSize) || poolSize < 1) throw new BenchError('usage', `pool size must be a positive integer, got ${poolSize}`);
   const pool = new SingleUsePool(poolSize, () => new ContainerSlot(context));
-  const inUse = new Set<ContainerSlot>();
   return {
     ...cellBase(context, 'prewarmed'),
     opened: () => pool.filled(),
@@ -326,9 +325,7 @@ function prewarmedCell(context: CellContext, poolSize: number): OpeningCell {
       const frame = encodeRequestFrame(request, context.extraEnv);
       // Why the clock starts before take: a request that finds no slot ready waits for one, and that wait is its latency.
       const startNs = nowNs();
-      const { slot } = await pool.take();
-      inUse.add(slot);
-      try {
+      return pool.use(async (slot) => {
         const container = slot.container as AttachedContainer;
         const instantiateNs = slot.started ? null : await container.start();
         const raw = await container.request(frame, { lastRequest: true, deadlineMs: context.deadlineMs, signal });
@@ -336,10 +333,7 @@ function prewarmedCell(context: CellContext, poolSize: number): OpeningCell {
         const invokeNs = nowNs() - startNs;
         const exitCode = await container.exitCode();
         return { response: parseResponse(raw, container.stderr, exitCode), instantiateNs, invokeNs, exitCode, stderr: container.stderr };
-      } finally {
-        inUse.delete(slot);
-        pool.release(slot);
-      }
+      });
     },
     async idleCost(): Promise<IdleCost> {
       await pool.filled();
@@ -350,11 +344,8 @@ function prewarmedCell(context: CellContext, poolSize: number): OpeningCell {
       return containerIdleCost(context, ids);
     },
     poolStats: () => pool.stats(),
-    containerIds: () => [...pool.waitingSlots(), ...inUse].flatMap((slot) => (slot.container ? [slot.container.id] : [])),
-    async close() {
-      await Promise.all([...inUse].map((slot) => slot.discard().catch(() => undefined)));
-      await pool.close();
-    },
+    containerIds: () => pool.liveSlots().flatMap((slot) => (slot.container ? [slot.container.id] : [])),
+    close: () => pool.close(),
   };
 }
 

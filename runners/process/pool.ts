@@ -49,6 +49,8 @@ export class SingleUsePool<S extends PoolSlot> {
   private closed = false;
   /** Requests waiting because more of them arrived than the pool has slots: each gets the next slot prepared. */
   private readonly waiters: (() => void)[] = [];
+  /** Slots taken by {@link use} and not yet released. */
+  private readonly inUse = new Set<S>();
   private prepared = 0;
   private served = 0;
   private misses = 0;
@@ -115,9 +117,29 @@ export class SingleUsePool<S extends PoolSlot> {
     this.refill();
   }
 
+  /**
+   * Takes a slot ({@link take}), hands it to `fn` for one request and releases
+   * it afterwards, whatever `fn` did; the slot counts as in use meanwhile.
+   */
+  async use<T>(fn: (slot: S) => Promise<T>): Promise<T> {
+    const { slot } = await this.take();
+    this.inUse.add(slot);
+    try {
+      return await fn(slot);
+    } finally {
+      this.inUse.delete(slot);
+      this.release(slot);
+    }
+  }
+
   /** Slots prepared and waiting now. */
   waitingSlots(): S[] {
     return this.entries.filter((entry) => entry.isReady && !entry.slot.dead).map((entry) => entry.slot);
+  }
+
+  /** Slots waiting and slots serving a request now (what is alive, for cleanup and sampling). */
+  liveSlots(): S[] {
+    return [...this.waitingSlots(), ...this.inUse];
   }
 
   /** What the pool did so far. */
@@ -135,10 +157,11 @@ export class SingleUsePool<S extends PoolSlot> {
     };
   }
 
-  /** Discards every slot; nothing is prepared afterwards. */
+  /** Discards every slot, those serving a request too; nothing is prepared afterwards. */
   async close(): Promise<void> {
     this.closed = true;
     for (const wake of this.waiters.splice(0)) wake();
+    await Promise.all([...this.inUse].map((slot) => slot.discard().catch(() => undefined)));
     const entries = this.entries.splice(0);
     await Promise.all(entries.map((entry) => entry.slot.discard()));
   }

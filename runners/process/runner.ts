@@ -234,7 +234,6 @@ class ProcessSlot implements PoolSlot {
 function prewarmedCell(context: CellContext, poolSize: number): OpeningCell {
   if (!Number.isInteger(poolSize) || poolSize < 1) throw new BenchError('usage', `pool size must be a positive integer, got ${poolSize}`);
   const pool = new SingleUsePool(poolSize, () => new ProcessSlot(loopSpawnSpec(context)));
-  const inUse = new Set<ProcessSlot>();
   return {
     ...cellBase(context, 'prewarmed'),
     opened: () => pool.filled(),
@@ -242,19 +241,14 @@ function prewarmedCell(context: CellContext, poolSize: number): OpeningCell {
       const frame = encodeRequestFrame(request, context.extraEnv);
       // Why the clock starts before take: a request that finds no slot ready waits for one, and that wait is its latency.
       const startNs = nowNs();
-      const { slot } = await pool.take();
-      inUse.add(slot);
-      try {
+      return pool.use(async (slot) => {
         const raw = await slot.process.request(frame, { lastRequest: true, deadlineMs: context.deadlineMs, signal });
         // Why stop the clock at the response: a pre-warmed platform reaps the slot off the request path, with the refill.
         const invokeNs = nowNs() - startNs;
         const exitCode = await slot.process.closed;
         const stderr = slot.process.stderr;
         return { response: parseResponse(raw, stderr, exitCode), instantiateNs: null, invokeNs, exitCode, stderr };
-      } finally {
-        inUse.delete(slot);
-        pool.release(slot);
-      }
+      });
     },
     async idleCost(): Promise<IdleCost> {
       // Why wait for the refills: the cost of interest is that of a full pool at rest, not of slots still starting.
@@ -263,11 +257,8 @@ function prewarmedCell(context: CellContext, poolSize: number): OpeningCell {
       return processIdleCost(pids);
     },
     poolStats: () => pool.stats(),
-    pids: () => [...pool.waitingSlots(), ...inUse].flatMap((slot) => (slot.process.pid === undefined ? [] : [slot.process.pid])),
-    async close() {
-      for (const slot of inUse) slot.process.kill();
-      await pool.close();
-    },
+    pids: () => pool.liveSlots().flatMap((slot) => (slot.process.pid === undefined ? [] : [slot.process.pid])),
+    close: () => pool.close(),
   };
 }
 

@@ -230,7 +230,8 @@ export class Engine {
   private readonly instanceMaxIdle: number;
   /** Reset instances by app, in the order their apps were first parked (the eviction order). */
   private readonly idle = new Map<EngineApp, PreparedInstance[]>();
-  private readonly instanceCounts = { created: 0, reused: 0, idleInstances: 0, idleBytes: 0 };
+  private readonly instanceCounts = { created: 0, reused: 0 };
+  private idleInstances = 0;
 
   constructor(options: EngineOptions) {
     this.host = new WasiHost({ grants: options.grants, outputCapBytes: options.outputCapBytes });
@@ -283,8 +284,7 @@ export class Engine {
     const hit = list?.pop();
     if (!hit) return null;
     if (list?.length === 0) this.idle.delete(app);
-    this.instanceCounts.idleInstances--;
-    this.instanceCounts.idleBytes -= hit.memory.buffer.byteLength;
+    this.idleInstances--;
     this.instanceCounts.reused++;
     return hit;
   }
@@ -307,9 +307,7 @@ export class Engine {
       const list = this.idle.get(app);
       if (list) list.push(ready);
       else this.idle.set(app, [ready]);
-      this.instanceCounts.idleInstances++;
-      this.instanceCounts.idleBytes += memory.byteLength;
-      if (this.instanceCounts.idleInstances > this.instanceMaxIdle) this.evictOldest();
+      if (++this.idleInstances > this.instanceMaxIdle) this.evictOldest();
       return;
     }
     if (this.pools) this.pools.release(descriptor, ready.memory, trapped);
@@ -319,23 +317,23 @@ export class Engine {
     const [app, list] = this.idle.entries().next().value as [EngineApp, PreparedInstance[]];
     const evicted = list.shift() as PreparedInstance;
     if (list.length === 0) this.idle.delete(app);
-    this.instanceCounts.idleInstances--;
-    this.instanceCounts.idleBytes -= evicted.memory.buffer.byteLength;
+    this.idleInstances--;
     const descriptor = this.descriptorOf(app);
     if (descriptor && this.pools) this.pools.release(descriptor, evicted.memory, false);
   }
 
   /** What the instance pool did and holds (all zeros without instance pooling). */
   instanceStats(): InstancePoolStats {
-    return { ...this.instanceCounts };
+    let idleBytes = 0;
+    for (const list of this.idle.values()) for (const parked of list) idleBytes += parked.memory.buffer.byteLength;
+    return { ...this.instanceCounts, idleInstances: this.idleInstances, idleBytes };
   }
 
   /** Stops trimming and drops every pooled memory and instance. */
   close(): void {
     if (this.trimTimer) clearInterval(this.trimTimer);
     this.idle.clear();
-    this.instanceCounts.idleInstances = 0;
-    this.instanceCounts.idleBytes = 0;
+    this.idleInstances = 0;
     this.pools?.clear();
   }
 

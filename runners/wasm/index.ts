@@ -25,7 +25,7 @@ import type { AppsCell, AppsSpec, Availability, Cell, CellSpec, IdleCost, Invoke
 import { LOOP_ARG, FrameReader, cgiEnvironment, encodeRequestFrame, parseCgiResponse, MalformedResponseError } from '../wagi.ts';
 import { Engine, type EngineApp, type PreparedInstance, type RunOutcome } from './engine.ts';
 import { deadlineWatch } from './deadline-watch.ts';
-import { deadlineError, InstanceWorker, ReplacingWorker } from './instance-worker.ts';
+import { deadlineError, InstanceWorker, readyCell, ReplacingWorker } from './instance-worker.ts';
 import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_MEMORY_MIB, DEFAULT_OUTPUT_CAP_BYTES, loadModule, loadModuleBytes, type LoadedModule } from './load.ts';
 import { encodeEnvironment, encodeStringList } from './wasi-host.ts';
 import { resolveGrants } from './sandbox-fs.ts';
@@ -439,14 +439,7 @@ export function createWasmRunner(options: WasmRunnerOptions = {}): MultiAppRunne
         const loaded = loadModule(spec.workload.wasmPath, maxMemoryMib, { importMemory: mode.pooling, interruptible: true, resettable: mode.reuse });
         if (loaded.interruptible) return new InlineCell(spec, loaded, mode);
       }
-      const cell = new WasmCell(spec, loadModule(spec.workload.wasmPath, maxMemoryMib, { importMemory: mode.pooling, interruptible: false, resettable: mode.reuse }), mode);
-      try {
-        await cell.whenReady();
-      } catch (error) {
-        await cell.close();
-        throw error;
-      }
-      return cell;
+      return readyCell(new WasmCell(spec, loadModule(spec.workload.wasmPath, maxMemoryMib, { importMemory: mode.pooling, interruptible: false, resettable: mode.reuse }), mode));
     },
     async openApps(spec: AppsSpec, signal?: AbortSignal): Promise<AppsCell> {
       const mode = parseWasmConfig(spec.config);
@@ -454,14 +447,7 @@ export function createWasmRunner(options: WasmRunnerOptions = {}): MultiAppRunne
       if (spec.apps.length === 0) throw usageError('openApps needs at least one app');
       const apps = await loadApps(spec, mode, inline, signal);
       if (inline && apps.every((app) => app.interruptible)) return new InlineAppsCell(spec, apps, mode);
-      const cell = new WasmAppsCell(spec, inline ? await loadApps(spec, mode, false, signal) : apps, mode);
-      try {
-        await cell.whenReady();
-      } catch (error) {
-        await cell.close();
-        throw error;
-      }
-      return cell;
+      return readyCell(new WasmAppsCell(spec, inline ? await loadApps(spec, mode, false, signal) : apps, mode));
     },
   };
 }

@@ -159,6 +159,17 @@ export class InstanceWorker {
   }
 }
 
+/** Resolves with a worker-backed cell once its first worker is up; closes it and rethrows if the worker cannot start. */
+export async function readyCell<T extends { whenReady(): Promise<void>; close(): Promise<void> }>(cell: T): Promise<T> {
+  try {
+    await cell.whenReady();
+  } catch (error) {
+    await cell.close();
+    throw error;
+  }
+  return cell;
+}
+
 /**
  * A cell's worker: requests run one at a time, and a worker that died (a
  * deadline, an abort, a trap in a warm instance) is replaced at once, so the

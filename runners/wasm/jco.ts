@@ -37,7 +37,7 @@ import type { Availability, Cell, CellSpec, InvokeResult, Preparation, Runner, W
 import { cgiEnvironment } from '../wagi.ts';
 import { PAGES_PER_MIB, rewriteModule, assertCoreModule } from './binary.ts';
 import { envList, toInvokeResult } from './index.ts';
-import { InstanceWorker, ReplacingWorker } from './instance-worker.ts';
+import { InstanceWorker, readyCell, ReplacingWorker } from './instance-worker.ts';
 import type { JcoWorkerInit } from './jco-worker.ts';
 import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_MEMORY_MIB, DEFAULT_OUTPUT_CAP_BYTES, loadModuleBytes, readModuleFile } from './load.ts';
 import type { WorkerInit } from './protocol.ts';
@@ -170,14 +170,7 @@ export function createJcoRunner(): Runner {
       signal?.throwIfAborted();
       if (spec.lifecycle !== 'cold') throw usageError(`runner wasm-jco has only the cold lifecycle, not ${spec.lifecycle}`);
       const component = await transpileModule(readModuleFile(spec.workload.wasmPath), spec.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB, spec.workload.wasmPath);
-      const cell = new JcoCell(spec, component);
-      try {
-        await cell.whenReady();
-      } catch (error) {
-        await cell.close();
-        throw error;
-      }
-      return cell;
+      return readyCell(new JcoCell(spec, component));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { processAlive } from '../../../core/proc.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,15 +23,6 @@ async function silentBinary(): Promise<NativeBinarySource> {
   return async () => ({ path: binaryPath, bytes: fs.statSync(binaryPath).size, linkage: 'static', compiler: 'cc' });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 test('a guest that never answers is killed at the deadline (guest error) or on abort, in every lifecycle, and no process is left', { skip: toolchain.available ? false : toolchain.reason }, async () => {
   const runner = createProcessRunner({ nativeBinary: await silentBinary() });
   const workload = loadWorkload('hello');
@@ -46,6 +38,6 @@ test('a guest that never answers is killed at the deadline (guest error) or on a
     const held = [...started, ...cell.pids()];
     await cell.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.deepEqual(held.filter(alive), [], `${lifecycle}: processes left after close`);
+    assert.deepEqual(held.filter(processAlive), [], `${lifecycle}: processes left after close`);
   }
 });

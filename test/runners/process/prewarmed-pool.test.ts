@@ -1,19 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { processAlive } from '../../../core/proc.ts';
 import { cannedRequest, loadWorkload, responseMismatch } from '../../../fixtures/manifest.ts';
 import { nativeToolchain } from '../../../fixtures/native.ts';
 import { createProcessRunner, type ProcessCell } from '../../../runners/process/runner.ts';
 
 const toolchain = await nativeToolchain('static');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('a pre-warmed pool uses each process once, refills after use, reports its idle cost, and leaves nothing on close', { skip: toolchain.available ? false : toolchain.reason }, async () => {
   const hello = loadWorkload('hello');
@@ -33,7 +25,7 @@ test('a pre-warmed pool uses each process once, refills after use, reports its i
       const [pid] = used as [number];
       assert.ok(!seen.has(pid));
       seen.add(pid);
-      assert.equal(alive(pid), false, 'the used process exited');
+      assert.equal(processAlive(pid), false, 'the used process exited');
     }
     const cost = await cell.idleCost?.();
     assert.ok(cost);
@@ -48,6 +40,6 @@ test('a pre-warmed pool uses each process once, refills after use, reports its i
   } finally {
     const pids = cell.pids();
     await cell.close();
-    assert.deepEqual(pids.filter(alive), []);
+    assert.deepEqual(pids.filter(processAlive), []);
   }
 });
