@@ -107,6 +107,8 @@ export interface Preparation {
   firstLoadNs: number;
   /** Size of what is deployed: .wasm bytes, binary bytes, image bytes. */
   artifactBytes: number;
+  /** What the artifact was built from, where a runner has a choice (the container image: `musl-static` or `glibc-static`). */
+  builtFrom?: string;
   detail: string;
 }
 

@@ -85,7 +85,7 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Runner 
       file: binary.path,
       args: (loop) => (loop ? [LOOP_ARG] : []),
       artifactBytes: binary.bytes,
-      detail: `${binary.linkage} native binary, ${binary.bytes} bytes, built by ${binary.compiler}`,
+      detail: `${binary.flavour} native binary (${binary.libc}), ${binary.bytes} bytes, built by ${binary.compiler}`,
     };
   };
 
@@ -102,7 +102,7 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Runner 
       if (flavour === 'node') return { status: 'available', detail: `node ${process.version} (${process.execPath})` };
       // Why a toolchain check: native builds are made on demand; without a compiler that links statically no cell can run.
       signal?.throwIfAborted();
-      const toolchain = await nativeToolchain('static');
+      const toolchain = await nativeToolchain('glibc-static');
       return toolchain.available ? { status: 'available', detail: `static native builds by ${toolchain.compiler}` } : { status: 'unavailable', reason: toolchain.reason };
     },
 

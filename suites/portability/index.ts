@@ -30,7 +30,7 @@ export const portabilitySuite: Suite = {
     progress(`portability: ${workloads.length} artifact(s) on every Wasm engine path, cold, default configuration`);
     results.recordOutcomes(await runEnginePortability({ workloads, runners: context.runners, unavailable: context.unavailable, signal, progress }));
 
-    progress('compactness: .wasm against native static and dynamic builds and the container image');
+    progress('compactness: .wasm against the musl static, glibc static and glibc dynamic builds and the container image of the musl build');
     const sizes = await runCompactness({ workloads, images: await comparator(context, 'container'), signal, progress });
     results.record(sizes.measurements);
     results.recordOutcomes(sizes.outcomes);

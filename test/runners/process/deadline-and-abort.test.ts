@@ -11,7 +11,7 @@ import { createProcessRunner, type ProcessCell } from '../../../runners/process/
 import type { NativeBinarySource } from '../../../runners/process/native-binary.ts';
 import type { Lifecycle } from '../../../runners/types.ts';
 
-const toolchain = await nativeToolchain('static');
+const toolchain = await nativeToolchain('glibc-static');
 
 /** A program that reads its input and never answers: the worst guest. */
 async function silentBinary(): Promise<NativeBinarySource> {
@@ -20,7 +20,7 @@ async function silentBinary(): Promise<NativeBinarySource> {
   const out = await runCommand('cc', ['-static', '-O2', '-o', 'silent', 'silent.c'], { cwd: dir });
   assert.equal(out.exitCode, 0, out.stderr);
   const binaryPath = path.join(dir, 'silent');
-  return async () => ({ path: binaryPath, bytes: fs.statSync(binaryPath).size, linkage: 'static', compiler: 'cc' });
+  return async () => ({ path: binaryPath, bytes: fs.statSync(binaryPath).size, flavour: 'glibc-static', linkage: 'static', libc: 'glibc', compiler: 'cc' });
 }
 
 test('a guest that never answers is killed at the deadline (guest error) or on abort, in every lifecycle, and no process is left', { skip: toolchain.available ? false : toolchain.reason }, async () => {
