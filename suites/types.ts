@@ -28,6 +28,12 @@ export interface SuiteContext {
   unavailable: readonly UnavailableRunner[];
   /** Workload names selected for the run. */
   workloads: readonly string[];
+  /**
+   * Whether to measure the variants (every configuration and lifecycle) as
+   * well as the declared representatives (suites/representatives.ts).
+   * @default true in the full profile, false in the quick one
+   */
+  variants: boolean;
 }
 
 /** A suite: one claim family. */
