@@ -68,6 +68,9 @@ export function decideCompactBinaries(measurements: readonly Measurement[], outc
   const failures: string[] = [];
   const undecided: string[] = [];
   const lines: string[] = [];
+  // Sizes are exact: each comparison is a figure without spread, and the one with the least headroom is shown as the margin.
+  const margins: { margin: Margin; headroom: number }[] = [];
+  const exact = (figure: string, value: number, side: Pick<Margin, 'confirmsWhen' | 'threshold' | 'thresholdHigh'>): Margin => ({ figure, unit: 'ratio', value, low: value, high: value, interval: 'exact (file sizes)', n: 1, ...side });
   for (const wasm of wasmRows) {
     const name = wasm.workload;
     const parts = [`.wasm ${kib(wasm.value)}`];
@@ -77,6 +80,7 @@ export function decideCompactBinaries(measurements: readonly Measurement[], outc
     const native = musl ?? fallback;
     if (musl) parts.push(`musl static ${kib(musl.value)} (${times(musl.value, wasm.value)})`);
     if (fallback) parts.push(`glibc static ${kib(fallback.value)} (${times(fallback.value, wasm.value)})`);
+    if (native) margins.push({ margin: exact(`${name} .wasm / ${native.runner}`, wasm.value / native.value, { confirmsWhen: 'within', threshold: 0, thresholdHigh: 1 }), headroom: native.value / wasm.value });
     if (!native) undecided.push(`${name}: no static native binary was measured`);
     else if (wasm.value > native.value) failures.push(`${name}.wasm is larger than its ${musl ? 'musl' : 'glibc'} static binary`);
     else if (!musl) undecided.push(`${name}: no musl static build here; the .wasm is under the glibc static binary, which is larger than the smallest self-contained build, so that cannot confirm`);
@@ -91,6 +95,7 @@ export function decideCompactBinaries(measurements: readonly Measurement[], outc
     else {
       const inside = /binary=([^,]+)/.exec(image.config)?.[1] ?? 'an unrecorded binary';
       const factor = image.value / wasm.value;
+      margins.push({ margin: exact(`${name} image of ${inside} / .wasm`, factor, { confirmsWhen: 'at-least', threshold: IMAGE_FACTOR }), headroom: factor / IMAGE_FACTOR });
       parts.push(`image of ${inside} ${kib(image.value)} (${times(image.value, wasm.value)})`);
       if (factor < IMAGE_FACTOR) failures.push(`${name}'s image (of ${inside}) is only ${factor.toFixed(1)}x its .wasm`);
       else if (inside !== COMPACT_NATIVE) undecided.push(`${name}: the image holds ${inside}, not ${COMPACT_NATIVE}, so its size overstates the smallest image`);
@@ -102,6 +107,8 @@ export function decideCompactBinaries(measurements: readonly Measurement[], outc
     measured: `${claimById(id).decidedBy} (stripped binaries; image size as the Docker engine reports it)`,
     threshold: `for every workload: .wasm <= the ${COMPACT_NATIVE} binary of the same source (the smallest self-contained native build; where musl-gcc is missing, the ${COMPACT_NATIVE_FALLBACK} binary, which can refute but not confirm), and the container image (FROM scratch with that musl binary) >= ${IMAGE_FACTOR}x the .wasm; the ${COMPACT_DYNAMIC} binary, alone and with the shared libraries it loads, is reported, not deciding`,
     evidence: sizes.filter((row) => wasmRows.some((wasm) => wasm.workload === row.workload)),
+    judged: 'the committed .wasm (the same bytes on every engine)',
+    ...(margins.length ? { margin: [...margins].sort((a, b) => a.headroom - b.headroom)[0]!.margin } : {}),
   };
   const figures = `${lines.join('; ')}.`;
   if (failures.length) return { ...base, verdict: 'refuted', reason: `${failures.join('; ')}. ${figures}` };

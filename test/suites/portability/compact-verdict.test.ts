@@ -33,6 +33,8 @@ test('.wasm under the musl static binary and an image of it 10x the .wasm confir
   assert.match(verdict.reason, /glibc dynamic 20\.0 KiB alone \(0\.5x the \.wasm\), 2100\.0 KiB with its shared libraries \(52\.5x the \.wasm; ldd\)/);
   assert.match(verdict.reason, /image of native-musl-static 480\.0 KiB \(12\.0x the \.wasm\)/);
   assert.match(verdict.threshold, /\.wasm <= the native-musl-static binary/);
+  // The least headroom: the image at 12x against 10x (1.2) is closer than the .wasm at 40/60 of the musl binary (1.5).
+  assert.deepEqual(verdict.margin, { figure: 'hello image of native-musl-static / .wasm', unit: 'ratio', value: 12, low: 12, high: 12, interval: 'exact (file sizes)', n: 1, confirmsWhen: 'at-least', threshold: 10 });
   assert.match(verdict.threshold, />= 10x the \.wasm/);
 });
 
@@ -41,6 +43,8 @@ test('an image of the musl binary less than 10x the .wasm refutes', () => {
   const verdict = decideCompactBinaries([size('hello', 'wasm', 40_960), size('hello', 'native-musl-static', 61_440), image('hello', 61_440)], []);
   assert.equal(verdict.verdict, 'refuted');
   assert.match(verdict.reason, /hello's image \(of native-musl-static\) is only 1\.5x its \.wasm/);
+  assert.equal(verdict.margin?.figure, 'hello image of native-musl-static / .wasm');
+  assert.equal(verdict.margin?.value, 1.5);
 });
 
 test('a .wasm larger than the musl static binary refutes, however much smaller than the glibc static one', () => {
