@@ -15,8 +15,9 @@ import { loadWorkload } from '../../../fixtures/manifest.ts';
 import { nativeToolchain } from '../../../fixtures/native.ts';
 import { createProcessRunner } from '../../../runners/process/runner.ts';
 import { Neighbour, probeRequest, runProbeCase } from '../../../suites/isolation/matrix.ts';
-import { plantSecrets } from '../../../suites/isolation/plant.ts';
-import { PROBES, parseAnswer, type ProbeSpec } from '../../../suites/isolation/probes.ts';
+import { plantSecrets, type Plant } from '../../../suites/isolation/plant.ts';
+import { PROBES, parseAnswer, type ProbeCase, type ProbeSpec } from '../../../suites/isolation/probes.ts';
+import type { Outcome } from '../../../core/results.ts';
 import { probeAnswer, runProbeNative, runProbeWasm } from '../../fixtures/probe-run.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -45,46 +46,45 @@ test('wsb_query percent-decodes: an encoded absolute path reaches the probe whol
   }
 });
 
-test('the probes that left the two files at the repository root now write where they aim, and the checkout stays as it was', { skip }, async () => {
+/**
+ * Runs probe cases on the real process runner against a fresh plant, and
+ * checks that the repository root is as it was afterwards.
+ */
+async function onPlant(check: (run: (spec: ProbeSpec, probeCase: ProbeCase) => Promise<Outcome>, plant: Plant) => Promise<void>): Promise<void> {
   const before = listing(REPO_ROOT);
   const runner = createProcessRunner();
   const plant = await plantSecrets();
   const neighbour = new Neighbour(runner, 'default');
   try {
+    await check((spec, probeCase) => runProbeCase({ runner, config: 'default', lifecycle: 'cold', spec, probeCase }, plant, neighbour, signal), plant);
+  } finally {
+    await neighbour.close();
+    await plant.remove();
+  }
+  assert.deepEqual(listing(REPO_ROOT), before);
+}
+
+test('the probes that left the two files at the repository root now write where they aim, and the checkout stays as it was', { skip }, () =>
+  onPlant(async (run, plant) => {
     const write = probe('write-readonly');
-    const written = await runProbeCase({ runner, config: 'default', lifecycle: 'cold', spec: write, probeCase: write.cases[0]! }, plant, neighbour, signal);
+    const written = await run(write, write.cases[0]!);
     assert.equal(written.outcome, 'escaped');
     assert.match(written.detail, /appeared on the host in .*readonly/);
     const link = probe('symlink-escape');
-    const linked = await runProbeCase({ runner, config: 'default', lifecycle: 'cold', spec: link, probeCase: link.cases.find((probeCase) => probeCase.condition === 'grant=dir-rw')! }, plant, neighbour, signal);
+    const linked = await run(link, link.cases.find((probeCase) => probeCase.condition === 'grant=dir-rw')!);
     assert.equal(linked.outcome, 'escaped');
     assert.match(linked.detail, /read \d+ bytes through .*scratch\/made-link/);
     assert.deepEqual(plant.workDirFiles(), []);
-  } finally {
-    await neighbour.close();
-    await plant.remove();
-  }
-  assert.deepEqual(listing(REPO_ROOT), before);
-});
+  }));
 
-test('a file a probe creates by a relative path lands in the plant\'s working directory, is reported as an escape and is removed', { skip }, async () => {
-  const before = listing(REPO_ROOT);
-  const runner = createProcessRunner();
-  const plant = await plantSecrets();
-  const neighbour = new Neighbour(runner, 'default');
-  try {
-    const write = probe('write-readonly');
-    const relative: ProbeSpec = { ...write, cases: [{ condition: 'grant=none', query: () => 'path=stray.txt', grant: () => ({}) }] };
-    const row = await runProbeCase({ runner, config: 'default', lifecycle: 'cold', spec: relative, probeCase: relative.cases[0]! }, plant, neighbour, signal);
+test('a file a probe creates by a relative path lands in the plant\'s working directory, is reported as an escape and is removed', { skip }, () =>
+  onPlant(async (run, plant) => {
+    const relative: ProbeCase = { condition: 'grant=none', query: () => 'path=stray.txt', grant: () => ({}) };
+    const row = await run(probe('write-readonly'), relative);
     assert.equal(row.outcome, 'escaped');
     assert.match(row.detail, new RegExp(`left ${plant.facts.workDir}/stray\\.txt in its working directory`));
     assert.deepEqual(plant.workDirFiles(), [], 'the plant removes what the probe left');
-  } finally {
-    await neighbour.close();
-    await plant.remove();
-  }
-  assert.deepEqual(listing(REPO_ROOT), before);
-});
+  }));
 
 test('a process cell opened without a working directory runs in a temporary one of its own, removed at close', { skip }, async () => {
   const before = listing(REPO_ROOT);
