@@ -219,20 +219,26 @@ async function containerIdleCost(context: CellContext, ids: readonly string[]): 
   let cpuCores = 0;
   let slots = 0;
   let shimBytes = 0;
-  for (const id of ids) {
+  // Why in parallel: the engine takes about a second per stats call (it waits for a second CPU reading); the containers are independent.
+  const read = async (id: string): Promise<{ shim: number; stats: DockerStats } | null> => {
     try {
-      shimBytes += await shimRssBytes(context, id);
-      const stats = (await context.docker.getContainer(id).stats({ stream: false })) as unknown as DockerStats;
-      const memory = stats.memory_stats;
-      // Why subtract the cache: cgroup v1 usage counts page cache; resident memory is usage minus cache (what `docker stats` shows).
-      rssBytes += (memory?.usage ?? 0) - (memory?.stats?.total_inactive_file ?? memory?.stats?.inactive_file ?? memory?.stats?.cache ?? 0);
-      const cpuDelta = (stats.cpu_stats?.cpu_usage?.total_usage ?? 0) - (stats.precpu_stats?.cpu_usage?.total_usage ?? 0);
-      const windowNs = stats.read && stats.preread ? Date.parse(stats.read) * 1e6 - Date.parse(stats.preread) * 1e6 : 0;
-      if (windowNs > 0) cpuCores += cpuDelta / windowNs;
-      slots++;
+      return { shim: await shimRssBytes(context, id), stats: (await context.docker.getContainer(id).stats({ stream: false })) as unknown as DockerStats };
     } catch (error) {
       if (isConnectionError(error)) throw engineError(context.address, error);
+      return null;
     }
+  };
+  for (const reading of await Promise.all(ids.map(read))) {
+    if (!reading) continue;
+    const { stats } = reading;
+    shimBytes += reading.shim;
+    const memory = stats.memory_stats;
+    // Why subtract the cache: cgroup v1 usage counts page cache; resident memory is usage minus cache (what `docker stats` shows).
+    rssBytes += (memory?.usage ?? 0) - (memory?.stats?.total_inactive_file ?? memory?.stats?.inactive_file ?? memory?.stats?.cache ?? 0);
+    const cpuDelta = (stats.cpu_stats?.cpu_usage?.total_usage ?? 0) - (stats.precpu_stats?.cpu_usage?.total_usage ?? 0);
+    const windowNs = stats.read && stats.preread ? Date.parse(stats.read) * 1e6 - Date.parse(stats.preread) * 1e6 : 0;
+    if (windowNs > 0) cpuCores += cpuDelta / windowNs;
+    slots++;
   }
   const shimText = shimBytes > 0 ? `, plus the RSS of each container's runtime shim process (${Math.round(shimBytes / Math.max(1, slots) / 1024)} KiB per slot), which a waiting container also costs` : '';
   return { slots, rssBytes: rssBytes + shimBytes, cpuCores, method: `Docker stats API per container: memory usage minus inactive file cache (cgroup); CPU usage delta over the engine's ~1 s stats window${shimText}` };
