@@ -97,7 +97,8 @@ export function resolvePath(grant: ResolvedGrant, baseParts: readonly string[], 
   const parts = [...baseParts];
   // `..` may not take the path above the directory it is relative to.
   const floor = baseParts.length;
-  const pending = guestRelative.split('/').reverse();
+  // Trailing slashes are kept apart, so that the last real component is the last one resolved.
+  const pending = guestRelative.replace(/\/+$/, '').split('/').reverse();
   let symlinks = 0;
   let stat: fs.Stats | null = null;
   let trailingSlash = guestRelative.endsWith('/');
@@ -127,8 +128,8 @@ export function resolvePath(grant: ResolvedGrant, baseParts: readonly string[], 
       // An absolute target names the host's root, which the guest was never granted.
       if (target.startsWith('/')) throw new WasiError(ERRNO.NOTCAPABLE);
       parts.pop();
-      if (target.endsWith('/')) trailingSlash = true;
-      for (const piece of target.split('/').reverse()) pending.push(piece);
+      if (isLast && target.endsWith('/')) trailingSlash = true;
+      for (const piece of target.replace(/\/+$/, '').split('/').reverse()) pending.push(piece);
       continue;
     }
     if (!isLast && !stat.isDirectory()) throw new WasiError(ERRNO.NOTDIR);

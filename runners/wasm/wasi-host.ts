@@ -682,6 +682,8 @@ export class WasiHost {
           const opener = this.entry(dirFd);
           if (!opener || opener.kind === 'stdio') return ERRNO.BADF;
           if (opener.kind === 'file') return ERRNO.NOTDIR;
+          // Creating a directory is path_create_directory's job (Linux answers EINVAL to O_CREAT|O_DIRECTORY too).
+          if (oflags & OFLAGS.CREAT && oflags & OFLAGS.DIRECTORY) return ERRNO.INVAL;
           let needed = RIGHTS.PATH_OPEN;
           if (oflags & OFLAGS.CREAT) needed |= RIGHTS.PATH_CREATE_FILE;
           if (oflags & OFLAGS.TRUNC) needed |= RIGHTS.PATH_FILESTAT_SET_SIZE;
