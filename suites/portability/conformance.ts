@@ -26,12 +26,22 @@ export type ProgramRun = { status: 'ran'; output: string; exitCode: number | nul
 /** Most differing cases written into a row's detail (the count is always there). */
 const DETAIL_DIFFERENCES = 6;
 
+/** Where and how to run a program. */
+export interface ProgramRunOptions {
+  signal?: AbortSignal;
+  /** The runner's configuration; its first by default. */
+  config?: string;
+  /** The host directory granted as /sandbox (empty, kept afterwards); a fresh temporary one, removed afterwards, by default. */
+  sandboxDir?: string;
+}
+
 /**
- * Runs one program once on a runner in a fresh temporary directory granted
- * writable as /sandbox; the directory is removed afterwards.
+ * Runs one program once on a runner with a directory granted writable as
+ * /sandbox (a fresh temporary one unless given).
  */
-export async function runConformanceProgram(runner: Runner, program: ConformanceProgram, signal?: AbortSignal, config?: string): Promise<ProgramRun> {
-  const sandbox = fs.mkdtempSync(path.join(os.tmpdir(), `wsb-conformance-${program.family}-`));
+export async function runConformanceProgram(runner: Runner, program: ConformanceProgram, options: ProgramRunOptions = {}): Promise<ProgramRun> {
+  const { signal, config } = options;
+  const sandbox = options.sandboxDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `wsb-conformance-${program.family}-`));
   let cell: Cell | undefined;
   try {
     cell = await runner.open({ workload: program.workload, lifecycle: 'cold', config: config ?? runner.configurations[0], dirs: [{ hostPath: sandbox, guestPath: CONFORMANCE_SANDBOX, writable: true }] }, signal);
@@ -43,7 +53,7 @@ export async function runConformanceProgram(runner: Runner, program: Conformance
     return { status: 'failed', error: toBenchError(thrown).message };
   } finally {
     await cell?.close().catch(() => undefined);
-    fs.rmSync(sandbox, { recursive: true, force: true });
+    if (!options.sandboxDir) fs.rmSync(sandbox, { recursive: true, force: true });
   }
 }
 
@@ -70,7 +80,7 @@ export async function runConformance(input: ConformanceInput): Promise<Outcome[]
     for (const engine of engines) {
       input.signal.throwIfAborted();
       const config = engine.configurations[0] ?? 'default';
-      const run = await runConformanceProgram(engine, program, input.signal, config);
+      const run = await runConformanceProgram(engine, program, { signal: input.signal, config });
       if (run.status === 'failed') {
         rows.push(row(engine.name, config, 'fail', `0/${program.cases.length} cases: the program did not answer (${run.error})`));
         input.progress(`conformance ${program.family} on ${engine.name}: FAIL (no answer: ${run.error})`);
