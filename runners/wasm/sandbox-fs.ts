@@ -139,6 +139,24 @@ export function resolvePath(grant: ResolvedGrant, baseParts: readonly string[], 
   return { parts, hostPath: trailingSlash && parts.length > floor ? `${hostPath}/` : hostPath, stat };
 }
 
+/**
+ * Whether a symlink at `linkParts` (components below the grant's root, the
+ * link's own name last) with `target` stays inside the grant, read lexically:
+ * not absolute, and no `..` climbs above the root. Following a link is
+ * checked again anyway; this keeps links that leave the grant from being
+ * made at all, since other programs of the host may follow them.
+ */
+export function symlinkStaysInside(linkParts: readonly string[], target: string): boolean {
+  if (target.startsWith('/')) return false;
+  let level = linkParts.length - 1;
+  for (const piece of target.split('/')) {
+    if (piece === '..') level--;
+    else if (piece !== '' && piece !== '.') level++;
+    if (level < 0) return false;
+  }
+  return true;
+}
+
 /** Maps a Node fs error to the WASI errno the guest sees. */
 export function errnoOfHost(error: unknown): number {
   if (error instanceof WasiError) return error.errno;

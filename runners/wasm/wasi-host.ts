@@ -23,7 +23,7 @@ import path from 'node:path';
 import { randomFillSync } from 'node:crypto';
 import { DIRECTORY_RIGHTS, ERRNO, FDFLAGS, FILE_RIGHTS, FILETYPE, FSTFLAGS, LOOKUP_SYMLINK_FOLLOW, OFLAGS, PREVIEW1_FUNCTIONS, RIGHTS, WRITE_RIGHTS } from './wasi-constants.ts';
 import { setFileTimes, type NewTime } from './file-times.ts';
-import { errnoOfHost, resolvePath, WasiError, type Resolved, type ResolvedGrant } from './sandbox-fs.ts';
+import { errnoOfHost, resolvePath, symlinkStaysInside, WasiError, type Resolved, type ResolvedGrant } from './sandbox-fs.ts';
 
 /** Thrown by proc_exit to unwind the guest; carries the exit code. */
 export class ProcExit {
@@ -792,14 +792,8 @@ export class WasiHost {
         const target = this.string(targetPtr, targetLength);
         const link = this.resolveAt(dir, pathPtr, pathLength, false);
         if (link.stat) return ERRNO.EXIST;
-        // Safety over the specification: a link may only point inside the grant (checked lexically; following it is checked again).
-        if (target.startsWith('/')) return ERRNO.NOTCAPABLE;
-        let level = link.parts.length - 1;
-        for (const piece of target.split('/')) {
-          if (piece === '..') level--;
-          else if (piece !== '' && piece !== '.') level++;
-          if (level < 0) return ERRNO.NOTCAPABLE;
-        }
+        // Safety over the specification: a link may only point inside the grant.
+        if (!symlinkStaysInside(link.parts, target)) return ERRNO.NOTCAPABLE;
         fs.symlinkSync(target, link.hostPath);
         return ERRNO.SUCCESS;
       }),
