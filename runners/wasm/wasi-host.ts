@@ -135,6 +135,7 @@ function newTimes(flags: number, atim: bigint, mtim: bigint): [NewTime, NewTime]
   if (flags & ~(FSTFLAGS.ATIM | FSTFLAGS.ATIM_NOW | FSTFLAGS.MTIM | FSTFLAGS.MTIM_NOW)) throw new WasiError(ERRNO.INVAL);
   return [newTime(flags, FSTFLAGS.ATIM, FSTFLAGS.ATIM_NOW, atim), newTime(flags, FSTFLAGS.MTIM, FSTFLAGS.MTIM_NOW, mtim)];
 }
+
 const encoder = new TextEncoder();
 
 /** Encodes strings as WASI wants them for args/environ: each NUL-terminated, back to back. */
