@@ -27,8 +27,15 @@ export interface RunOutcome {
   outputCapExceeded: boolean;
   /** L0, ns (null when the instance was made before the request). */
   instantiateNs: number | null;
-  /** L1, ns. */
+  /** L1, ns: instantiation (L0), the run and the collected output; the teardown after it is not in it. */
   invokeNs: number;
+  /**
+   * Teardown after the response, ns: the host's files closed and the memory
+   * given back (zeroed into its pool, or dropped; in the reused lifecycle the
+   * instance reset and parked). Absent or null where nothing is torn down per
+   * request as a step of its own (warm; the jco engine).
+   */
+  teardownNs?: number | null;
   /** Inline execution: the run was stopped at its deadline (the outcome then carries a trap too). */
   deadlineExceeded?: boolean;
 }
@@ -390,10 +397,12 @@ export class Engine {
     }
     const stdout = this.host.stdoutView().slice();
     const stderr = this.host.stderrText();
+    // The response is complete here: L1 ends. What follows is the teardown, its own phase (DESIGN.md section 3), as Wasmtime's
+    // pooling allocator resets a slot's memory when the instance is dropped, after the response.
+    const endNs = nowNs();
     this.host.end();
     this.recycle(app, ready, trap !== null);
-    const invokeNs = nowNs() - startNs;
-    return { stdout, stderr, exitCode, trap, outputCapExceeded, instantiateNs, invokeNs, ...(deadlineExceeded ? { deadlineExceeded } : {}) };
+    return { stdout, stderr, exitCode, trap, outputCapExceeded, instantiateNs, invokeNs: endNs - startNs, teardownNs: nowNs() - endNs, ...(deadlineExceeded ? { deadlineExceeded } : {}) };
   }
 }
 

@@ -4,6 +4,7 @@
  * imports the host must provide. Compiled modules are cached per process.
  */
 import fs from 'node:fs';
+import v8 from 'node:v8';
 import { nowNs } from '../../core/clock.ts';
 import { BenchError, usageError } from '../../core/errors.ts';
 import { assertCoreModule, PAGES_PER_MIB, rewriteModule, type MemoryPlan } from './binary.ts';
@@ -37,6 +38,47 @@ export interface LoadOptions {
   interruptible: boolean;
   /** Instance pooling: plan the reset of an instance (and export the mutable globals it sets). @default false */
   resettable?: boolean;
+  /**
+   * Which of V8's compilers builds the code: `optimized` compiles every
+   * function with the optimizing tier (TurboFan) while the module loads, as
+   * Wasmtime compiles with Cranelift before the first request; `tiered` is
+   * V8's default (each function compiled by the baseline tier, Liftoff, at
+   * its first call, and recompiled by TurboFan once it has used up its share
+   * of V8's tiering budget). @default 'tiered'
+   */
+  tier?: ModuleTier;
+}
+
+/** How a module's code is compiled (LoadOptions.tier). */
+export type ModuleTier = 'optimized' | 'tiered';
+
+/** V8 flags that decide the tiers, and their values when the process started (V8's defaults unless the command line set them). */
+const TIER_FLAGS = ['liftoff', 'wasm-lazy-compilation'] as const;
+
+/** True when the process was started with one of the tier flags: then the command line decides and the loader leaves them alone. */
+const tierFlagsGiven = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((arg) => TIER_FLAGS.some((flag) => arg.replace(/_/g, '-').replace(/^--no-/, '--') === `--${flag}`));
+
+/**
+ * Compiles `bytes` with every function optimized now. Why flags: V8 offers no
+ * per-module choice of compiler; its flags are read while a module compiles,
+ * and with lazy compilation off every function is compiled before the
+ * constructor returns, so the flags are set for this one synchronous compile
+ * and put back at once: other modules keep V8's default. Why at all: a fresh instance
+ * runs each function once, so a function rarely uses up its tiering budget
+ * and a fresh-instance request keeps running baseline code (on `hello`, its
+ * run took about 2.5x as long in Liftoff code as in TurboFan code on the
+ * machine of runners/wasm/README.md).
+ */
+function compileOptimized(bytes: Uint8Array): WebAssembly.Module {
+  if (tierFlagsGiven) return new WebAssembly.Module(bytes);
+  v8.setFlagsFromString('--no-liftoff');
+  v8.setFlagsFromString('--no-wasm-lazy-compilation');
+  try {
+    return new WebAssembly.Module(bytes);
+  } finally {
+    v8.setFlagsFromString('--liftoff');
+    v8.setFlagsFromString('--wasm-lazy-compilation');
+  }
 }
 
 /** Default memory cap of one instance, MiB (CellSpec.maxMemoryMib's default). */
@@ -63,7 +105,7 @@ export function readModuleFile(filePath: string): Uint8Array {
 /** Loads (or takes from the cache) the module at `filePath` under a memory cap. `options` true/false is the old pooling flag (no interruption checks). */
 export function loadModule(filePath: string, maxMemoryMib: number, options: boolean | LoadOptions): LoadedModule {
   const opts = typeof options === 'boolean' ? { importMemory: options, interruptible: false } : options;
-  const key = `${filePath}|${maxMemoryMib}|${opts.importMemory}|${opts.interruptible}|${opts.resettable === true}`;
+  const key = `${filePath}|${maxMemoryMib}|${opts.importMemory}|${opts.interruptible}|${opts.resettable === true}|${opts.tier ?? 'tiered'}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const loaded = loadModuleBytes(readModuleFile(filePath), maxMemoryMib, opts, filePath);
@@ -104,7 +146,7 @@ export function loadModuleBytes(bytes: Uint8Array, maxMemoryMib: number, options
   }
   let module: WebAssembly.Module;
   try {
-    module = new WebAssembly.Module(finalBytes);
+    module = opts.tier === 'optimized' ? compileOptimized(finalBytes) : new WebAssembly.Module(finalBytes);
   } catch (error) {
     if (error instanceof WebAssembly.CompileError) throw usageError(`${label} is not a valid WebAssembly module: ${error.message}`);
     throw new BenchError('internal', `compiling ${label} failed`, { cause: error });
