@@ -16,20 +16,39 @@ export function deadlineError(deadlineMs: number): BenchError {
   return new BenchError('guest', `deadline exceeded: the guest ran past ${deadlineMs} ms and was stopped (its instance was terminated; the host serves the next request with a new one)`);
 }
 
+/** A request sent to a worker and not yet answered. */
 interface Pending {
+  id: number;
+  request: Omit<RunRequest, 'id'> | { frame: Uint8Array };
+  deadlineMs: number;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
   resolve: (outcome: RunOutcome) => void;
   reject: (error: unknown) => void;
 }
 
-/** One worker running one module in one lifecycle. */
+/**
+ * One worker running one module in one lifecycle. Requests are pipelined:
+ * each is posted as soon as it is sent, the worker runs them one at a time in
+ * order, and only the request at the head of the line runs. Why: a worker
+ * that waits for the main thread between two requests sits idle for a
+ * thread hop per request, which caps a cell at one request per round trip.
+ * The head's deadline starts when it becomes the head (when the worker
+ * starts it); past it the worker is terminated, and the requests behind it,
+ * which never started, are handed to the owner to send again.
+ */
 export class InstanceWorker {
   private readonly worker: Worker;
   private readonly ready: Promise<void>;
-  private readonly pending = new Map<number, Pending>();
+  /** Sent requests, oldest (running) first. */
+  private readonly line: Pending[] = [];
   private readonly warmPort: MessagePort | null = null;
   private readonly warmSignal: Int32Array | null = null;
   private nextId = 1;
   private deadReason: unknown = null;
+  private headTimer: NodeJS.Timeout | undefined;
+  /** Requests behind a head that failed (never started): the owner sends them again. */
+  private orphaned: Pending[] = [];
 
   /** `workerUrl` picks another worker script speaking the same protocol (the jco engine's). */
   constructor(init: Omit<WorkerInit, 'warm'> & { warm?: { args: string[]; env: string[] } }, workerUrl: URL = WORKER_URL) {
@@ -67,6 +86,11 @@ export class InstanceWorker {
     return this.deadReason === null;
   }
 
+  /** Requests in flight (the running one and those waiting behind it). */
+  get inFlight(): number {
+    return this.line.length;
+  }
+
   private onReply(reply: WorkerReply): void {
     if (reply.type === 'ready') return;
     if (reply.type === 'exited') {
@@ -78,68 +102,98 @@ export class InstanceWorker {
   }
 
   private settle(id: number, outcome: RunOutcome): void {
-    const entry = this.pending.get(id);
-    if (!entry) return;
-    this.pending.delete(id);
+    const index = this.line.findIndex((entry) => entry.id === id);
+    if (index < 0) return;
+    // The worker answers in order, so every entry before this one was dropped by its caller (aborted while waiting).
+    const [entry] = this.line.splice(0, index + 1).slice(-1) as [Pending];
+    this.release(entry);
+    this.armHead();
     entry.resolve(outcome);
+  }
+
+  private release(entry: Pending): void {
+    entry.signal?.removeEventListener('abort', entry.onAbort);
+  }
+
+  /** Starts the deadline of the request now at the head of the line. */
+  private armHead(): void {
+    clearTimeout(this.headTimer);
+    this.headTimer = undefined;
+    const head = this.line[0];
+    if (!head || !this.alive) return;
+    this.headTimer = setTimeout(() => {
+      if (this.line[0] !== head) return;
+      this.terminate(deadlineError(head.deadlineMs));
+    }, head.deadlineMs);
   }
 
   private fail(reason: unknown): void {
     if (this.deadReason === null) this.deadReason = reason;
-    for (const entry of this.pending.values()) entry.reject(this.deadReason);
-    this.pending.clear();
+    clearTimeout(this.headTimer);
+    this.headTimer = undefined;
+    // Why only the head: the worker runs one request at a time, so the others never started and can be run by a replacement.
+    const head = this.line.shift();
+    this.orphaned.push(...this.line.splice(0));
+    if (head) {
+      this.release(head);
+      head.reject(this.deadReason);
+    }
+  }
+
+  /** Takes the requests that never started on this (dead) worker, to send them to its replacement. */
+  takeOrphaned(): Pending[] {
+    return this.orphaned.splice(0);
   }
 
   /**
-   * Sends one request and waits for its outcome, at most `deadlineMs`: past
-   * it (or on abort) the worker is terminated and the promise rejects.
+   * Sends one request and waits for its outcome, at most `deadlineMs` once it
+   * runs: past it (or on abort while it runs) the worker is terminated and
+   * the promise rejects. A request aborted while it waits is dropped.
    */
   async send(request: Omit<RunRequest, 'id'> | { frame: Uint8Array }, deadlineMs: number, signal?: AbortSignal): Promise<RunOutcome> {
     if (!this.alive) throw this.deadReason;
     signal?.throwIfAborted();
     await this.ready;
-    const id = this.nextId++;
-    return new Promise<RunOutcome>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = (): void => {
-        cleanup();
-        reject(signal?.reason);
-        this.terminate(signal?.reason);
-      };
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.pending.delete(id);
-      };
-      this.pending.set(id, {
-        resolve: (outcome) => {
-          cleanup();
-          resolve(outcome);
-        },
-        reject: (error) => {
-          cleanup();
-          reject(error);
-        },
-      });
-      timer = setTimeout(() => {
-        const error = deadlineError(deadlineMs);
-        cleanup();
-        reject(error);
-        this.terminate(error);
-      }, deadlineMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if ('frame' in request) {
-        (this.warmPort as MessagePort).postMessage({ type: 'frame', id, frame: request.frame } satisfies WarmMessage);
-        const flag = this.warmSignal as Int32Array;
-        Atomics.add(flag, 0, 1);
-        Atomics.notify(flag, 0);
-      } else {
-        this.worker.postMessage({ id, ...request } satisfies RunRequest);
-      }
-    });
+    return new Promise<RunOutcome>((resolve, reject) => this.enqueue({ request, deadlineMs, signal, resolve, reject }));
   }
 
-  /** Stops the worker at once (deadline, abort or close). */
+  /** Posts a request (new, or one that a dead worker never started) and puts it in the line. */
+  enqueue(entry: Omit<Pending, 'id' | 'onAbort'>): void {
+    if (!this.alive) {
+      entry.reject(this.deadReason);
+      return;
+    }
+    if (entry.signal?.aborted) {
+      entry.reject(entry.signal.reason);
+      return;
+    }
+    const pending: Pending = {
+      ...entry,
+      id: this.nextId++,
+      onAbort: () => {
+        if (this.line[0] === pending) {
+          this.terminate(entry.signal?.reason);
+          return;
+        }
+        const index = this.line.indexOf(pending);
+        if (index >= 0) this.line.splice(index, 1);
+        entry.reject(entry.signal?.reason);
+      },
+    };
+    pending.signal?.addEventListener('abort', pending.onAbort, { once: true });
+    this.line.push(pending);
+    if (this.line.length === 1) this.armHead();
+    if ('frame' in entry.request) {
+      (this.warmPort as MessagePort).postMessage({ type: 'frame', id: pending.id, frame: entry.request.frame } satisfies WarmMessage);
+      const flag = this.warmSignal as Int32Array;
+      Atomics.add(flag, 0, 1);
+      Atomics.notify(flag, 0);
+    } else {
+      this.worker.postMessage({ id: pending.id, ...entry.request } satisfies RunRequest);
+    }
+  }
+
+  /** Stops the worker at once (deadline, abort or close): the running request fails with `reason`, the others wait for a replacement. */
   terminate(reason: unknown = new BenchError('internal', 'runner worker closed')): void {
     this.fail(reason);
     this.warmPort?.close();
@@ -155,6 +209,10 @@ export class InstanceWorker {
       Atomics.notify(flag, 0);
     }
     this.fail(new BenchError('internal', 'runner worker closed'));
+    for (const entry of this.takeOrphaned()) {
+      this.release(entry);
+      entry.reject(this.deadReason);
+    }
     await this.worker.terminate();
   }
 }
@@ -171,13 +229,13 @@ export async function readyCell<T extends { whenReady(): Promise<void>; close():
 }
 
 /**
- * A cell's worker: requests run one at a time, and a worker that died (a
- * deadline, an abort, a trap in a warm instance) is replaced at once, so the
- * next request does not wait for the replacement to start.
+ * A cell's worker: requests are pipelined to it and run one at a time, and a
+ * worker that died (a deadline, an abort, a trap in a warm instance) is
+ * replaced at once; the requests that were waiting behind the one that
+ * failed go to the replacement, so they do not wait for its start in vain.
  */
 export class ReplacingWorker {
   private worker: InstanceWorker;
-  private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly spawn: () => InstanceWorker;
 
@@ -191,20 +249,48 @@ export class ReplacingWorker {
     return this.worker.whenReady();
   }
 
-  /** Queues one request behind the others. */
-  send(request: Omit<RunRequest, 'id'> | { frame: Uint8Array }, deadlineMs: number, signal?: AbortSignal): Promise<RunOutcome> {
-    const run = async (): Promise<RunOutcome> => {
-      if (this.closed) throw new BenchError('internal', 'the cell is closed');
-      if (!this.worker.alive) this.worker = this.spawn();
-      try {
-        return await this.worker.send(request, deadlineMs, signal);
-      } finally {
-        if (!this.worker.alive && !this.closed) this.worker = this.spawn();
+  /** The current worker, replaced (with the requests it never started) when it died. */
+  private current(): InstanceWorker {
+    if (!this.worker.alive) {
+      const orphaned = this.worker.takeOrphaned();
+      this.worker = this.spawn();
+      const replacement = this.worker;
+      if (orphaned.length) {
+        replacement.whenReady().then(
+          () => {
+            for (const entry of orphaned) this.route(entry);
+          },
+          (error: unknown) => {
+            for (const entry of orphaned) entry.reject(error);
+          },
+        );
       }
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
+    }
+    return this.worker;
+  }
+
+  private route(entry: Parameters<InstanceWorker['enqueue']>[0]): void {
+    if (this.closed) {
+      entry.reject(new BenchError('internal', 'the cell is closed'));
+      return;
+    }
+    this.current().enqueue({
+      ...entry,
+      reject: (error) => {
+        // A request that never started on a worker that died is sent again; the one that ran gets the error.
+        if (!this.closed && !this.worker.alive) void this.current();
+        entry.reject(error);
+      },
+    });
+  }
+
+  /** Sends one request behind the others. */
+  async send(request: Omit<RunRequest, 'id'> | { frame: Uint8Array }, deadlineMs: number, signal?: AbortSignal): Promise<RunOutcome> {
+    if (this.closed) throw new BenchError('internal', 'the cell is closed');
+    signal?.throwIfAborted();
+    const worker = this.current();
+    await worker.whenReady();
+    return new Promise<RunOutcome>((resolve, reject) => this.route({ request, deadlineMs, signal, resolve, reject }));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { cannedRequest, loadWorkload, responseMismatch } from '../../../fixtures/manifest.ts';
+import { helloVariant } from '../../../fixtures/variants.ts';
+import { createWasmRunner } from '../../../runners/wasm/index.ts';
+
+test('requests queued behind one that hits its deadline are served by the replacement worker; one aborted while it waits is dropped alone', async () => {
+  const request = cannedRequest(loadWorkload('hello')).request;
+  const loop = { id: 'loop', bytes: fs.readFileSync(loadWorkload('infinite-loop').wasmPath) };
+  const hello = helloVariant(5);
+  const cell = await createWasmRunner().openApps({ apps: [loop, { id: '5', bytes: hello.bytes }], config: 'pooling=on', deadlineMs: 300 });
+  try {
+    // All sent at once: the worker has them all queued while the first one loops.
+    const stuck = assert.rejects(cell.invoke(0, request), /deadline exceeded.*300 ms/);
+    const waiting = new AbortController();
+    const dropped = assert.rejects(cell.invoke(1, request, waiting.signal), /caller gave up/);
+    const behind = [cell.invoke(1, request), cell.invoke(1, request), cell.invoke(1, request)];
+    // Aborted once it is in the line, behind the loop.
+    setTimeout(() => waiting.abort(new Error('caller gave up')), 50);
+    await stuck;
+    await dropped;
+    for (const result of await Promise.all(behind)) assert.equal(responseMismatch(hello.expected, result.response), null);
+    // And the cell goes on: another loop is stopped again, the next hello answers.
+    await assert.rejects(cell.invoke(0, request), /deadline exceeded/);
+    assert.equal(responseMismatch(hello.expected, (await cell.invoke(1, request)).response), null);
+  } finally {
+    await cell.close();
+  }
+});
