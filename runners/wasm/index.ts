@@ -451,11 +451,11 @@ export function createWasmRunner(options: WasmRunnerOptions = {}): MultiAppRunne
     },
     async prepare(workload: Workload, config: string): Promise<Preparation> {
       const mode = parseWasmConfig(config);
-      const loaded = loadModule(workload.wasmPath, DEFAULT_MAX_MEMORY_MIB, { importMemory: mode.pooling, interruptible: inlineOf(config), resettable: false, tier: 'optimized' });
+      const loaded = loadModule(workload.wasmPath, DEFAULT_MAX_MEMORY_MIB, { importMemory: mode.pooling, interruptible: inlineOf(config), resettable: false, tierUpAtFirstCall: true });
       return {
         firstLoadNs: loaded.firstLoadNs,
         artifactBytes: loaded.artifactBytes,
-        detail: `read + memory-limit rewrite${loaded.interruptible ? ' + interruption checks' : ''}${loaded.reset ? ' + reset plan' : ''} + WebAssembly.Module compile, every function by V8's optimizing tier (cached per process after the first load)`,
+        detail: `read + memory-limit rewrite${loaded.interruptible ? ' + interruption checks' : ''}${loaded.reset ? ' + reset plan' : ''} + WebAssembly.Module compile, each function tiered up to V8's optimizing compiler after its first call (cached per process after the first load)`,
       };
     },
     async open(spec: CellSpec, signal?: AbortSignal): Promise<Cell> {
@@ -464,10 +464,10 @@ export function createWasmRunner(options: WasmRunnerOptions = {}): MultiAppRunne
       const inline = inlineOf(spec.config);
       const maxMemoryMib = spec.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB;
       if (inline && spec.lifecycle !== 'warm') {
-        const loaded = loadModule(spec.workload.wasmPath, maxMemoryMib, { importMemory: mode.pooling, interruptible: true, resettable: mode.reuse, tier: 'optimized' });
+        const loaded = loadModule(spec.workload.wasmPath, maxMemoryMib, { importMemory: mode.pooling, interruptible: true, resettable: mode.reuse, tierUpAtFirstCall: true });
         if (loaded.interruptible) return new InlineCell(spec, loaded, mode);
       }
-      return readyCell(new WasmCell(spec, loadModule(spec.workload.wasmPath, maxMemoryMib, { importMemory: mode.pooling, interruptible: false, resettable: mode.reuse, tier: 'optimized' }), mode));
+      return readyCell(new WasmCell(spec, loadModule(spec.workload.wasmPath, maxMemoryMib, { importMemory: mode.pooling, interruptible: false, resettable: mode.reuse, tierUpAtFirstCall: true }), mode));
     },
     async openApps(spec: AppsSpec, signal?: AbortSignal): Promise<AppsCell> {
       const mode = parseWasmConfig(spec.config, spec.lifecycle ?? 'cold');

@@ -39,45 +39,51 @@ export interface LoadOptions {
   /** Instance pooling: plan the reset of an instance (and export the mutable globals it sets). @default false */
   resettable?: boolean;
   /**
-   * Which of V8's compilers builds the code: `optimized` compiles every
-   * function with the optimizing tier (TurboFan) while the module loads, as
-   * Wasmtime compiles with Cranelift before the first request; `tiered` is
-   * V8's default (each function compiled by the baseline tier, Liftoff, at
-   * its first call, and recompiled by TurboFan once it has used up its share
-   * of V8's tiering budget). @default 'tiered'
+   * Tier-up at first call: every function of the module is handed to V8's
+   * optimizing compiler (TurboFan, in the background) right after its first
+   * call, instead of once it has used up V8's tiering budget. A module's
+   * budget is shared by its instances, but a fresh instance runs each
+   * function about once per request, so with V8's default a fresh-instance
+   * request keeps running baseline (Liftoff) code for thousands of requests:
+   * on `hello`, the run after instantiation took about twice as long as with
+   * the optimized code (runners/wasm/README.md). Wasmtime compiles every
+   * function with Cranelift, its optimizing compiler, before the first
+   * request. @default false (V8's default budget: what many-apps hosts use,
+   * where most apps serve few requests and optimizing each would cost more
+   * than it saves)
    */
-  tier?: ModuleTier;
+  tierUpAtFirstCall?: boolean;
 }
 
-/** How a module's code is compiled (LoadOptions.tier). */
-export type ModuleTier = 'optimized' | 'tiered';
+/**
+ * V8's default `--wasm-tiering-budget` in the Node this project targets (`node
+ * --v8-options` prints it; test/runners/wasm/tiering-budget-default.test.ts
+ * checks that the running Node agrees, so a Node whose V8 changed it fails
+ * loudly instead of leaving a different budget behind).
+ */
+export const V8_DEFAULT_TIERING_BUDGET = 13_000_000;
 
-/** V8 flags that decide the tiers, and their values when the process started (V8's defaults unless the command line set them). */
-const TIER_FLAGS = ['liftoff', 'wasm-lazy-compilation'] as const;
-
-/** True when the process was started with one of the tier flags: then the command line decides and the loader leaves them alone. */
-const tierFlagsGiven = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((arg) => TIER_FLAGS.some((flag) => arg.replace(/_/g, '-').replace(/^--no-/, '--') === `--${flag}`));
+/** True when the process was started with a tiering budget of its own: then the command line decides and the loader leaves it alone. */
+const budgetGiven = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((arg) => arg.replace(/_/g, '-').startsWith('--wasm-tiering-budget'));
 
 /**
- * Compiles `bytes` with every function optimized now. Why flags: V8 offers no
- * per-module choice of compiler; its flags are read while a module compiles,
- * and with lazy compilation off every function is compiled before the
- * constructor returns, so the flags are set for this one synchronous compile
- * and put back at once: other modules keep V8's default. Why at all: a fresh instance
- * runs each function once, so a function rarely uses up its tiering budget
- * and a fresh-instance request keeps running baseline code (on `hello`, its
- * run took about 2.5x as long in Liftoff code as in TurboFan code on the
- * machine of runners/wasm/README.md).
+ * Compiles `bytes` so that each function is tiered up at its first call. Why
+ * a flag: V8 offers no per-module setting, but it gives a new module its
+ * tiering budget from the flag when the module is created, so the flag is set
+ * to 1 for this one synchronous compile and put back at once; other modules
+ * keep V8's default. Why not compile every function with TurboFan up front
+ * (`--no-liftoff --no-wasm-lazy-compilation`): on Node 24 each instance of
+ * such a module adds to V8's external-memory count, which starts a full
+ * garbage collection every few hundred instances (measured in
+ * runners/wasm/README.md), and it compiles functions no request calls.
  */
-function compileOptimized(bytes: Uint8Array): WebAssembly.Module {
-  if (tierFlagsGiven) return new WebAssembly.Module(bytes);
-  v8.setFlagsFromString('--no-liftoff');
-  v8.setFlagsFromString('--no-wasm-lazy-compilation');
+function compileTieringUpAtFirstCall(bytes: Uint8Array): WebAssembly.Module {
+  if (budgetGiven) return new WebAssembly.Module(bytes);
+  v8.setFlagsFromString('--wasm-tiering-budget=1');
   try {
     return new WebAssembly.Module(bytes);
   } finally {
-    v8.setFlagsFromString('--liftoff');
-    v8.setFlagsFromString('--wasm-lazy-compilation');
+    v8.setFlagsFromString(`--wasm-tiering-budget=${V8_DEFAULT_TIERING_BUDGET}`);
   }
 }
 
@@ -105,7 +111,7 @@ export function readModuleFile(filePath: string): Uint8Array {
 /** Loads (or takes from the cache) the module at `filePath` under a memory cap. `options` true/false is the old pooling flag (no interruption checks). */
 export function loadModule(filePath: string, maxMemoryMib: number, options: boolean | LoadOptions): LoadedModule {
   const opts = typeof options === 'boolean' ? { importMemory: options, interruptible: false } : options;
-  const key = `${filePath}|${maxMemoryMib}|${opts.importMemory}|${opts.interruptible}|${opts.resettable === true}|${opts.tier ?? 'tiered'}`;
+  const key = `${filePath}|${maxMemoryMib}|${opts.importMemory}|${opts.interruptible}|${opts.resettable === true}|${opts.tierUpAtFirstCall === true}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const loaded = loadModuleBytes(readModuleFile(filePath), maxMemoryMib, opts, filePath);
@@ -146,7 +152,7 @@ export function loadModuleBytes(bytes: Uint8Array, maxMemoryMib: number, options
   }
   let module: WebAssembly.Module;
   try {
-    module = opts.tier === 'optimized' ? compileOptimized(finalBytes) : new WebAssembly.Module(finalBytes);
+    module = opts.tierUpAtFirstCall ? compileTieringUpAtFirstCall(finalBytes) : new WebAssembly.Module(finalBytes);
   } catch (error) {
     if (error instanceof WebAssembly.CompileError) throw usageError(`${label} is not a valid WebAssembly module: ${error.message}`);
     throw new BenchError('internal', `compiling ${label} failed`, { cause: error });
