@@ -28,6 +28,7 @@ import { deadlineWatch } from './deadline-watch.ts';
 import { deadlineError, InstanceWorker, readyCell, ReplacingWorker } from './instance-worker.ts';
 import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_MEMORY_MIB, DEFAULT_OUTPUT_CAP_BYTES, loadModule, loadModuleBytes, type LoadedModule } from './load.ts';
 import { encodeEnvironment, encodeStringList } from './wasi-host.ts';
+import type { EncodedStrings } from './protocol.ts';
 import { resolveGrants } from './sandbox-fs.ts';
 
 /** Longest stretch of inline runs without a turn of the event loop, ms. */
@@ -109,6 +110,11 @@ const IDLE_PROBE_SLOTS = 64;
 /** Pre-warmed slots when the spec does not say. */
 export const DEFAULT_POOL_SIZE = 4;
 
+/** The bytes of `view` in a buffer of their own: structured cloning (posting to a worker) copies a view's whole underlying buffer, and a Buffer may be a view on an 8 KiB pool. */
+function ownBytes(view: Uint8Array): Uint8Array {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
+}
+
 /** Turns an environment record into WASI's `KEY=VALUE` list. */
 export function envList(env: Record<string, string>): string[] {
   return Object.entries(env).map(([key, value]) => `${key}=${value}`);
@@ -155,6 +161,9 @@ class WasmCell implements Cell {
   private readonly grants: ReturnType<typeof resolveGrants>;
   private readonly deadlineMs: number;
   private readonly extraEnv: Record<string, string>;
+  private readonly hasExtraEnv: boolean;
+  /** The guest's arguments, encoded once. */
+  private readonly args: EncodedStrings;
   private readonly worker: ReplacingWorker;
 
   private readonly reuse: boolean;
@@ -170,6 +179,8 @@ class WasmCell implements Cell {
     this.grants = resolveGrants(spec.dirs ?? []);
     this.deadlineMs = spec.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.extraEnv = spec.env ?? {};
+    this.hasExtraEnv = Object.keys(this.extraEnv).length > 0;
+    this.args = encodeStringList([this.workload]);
     this.worker = new ReplacingWorker(() => this.spawn());
   }
 
@@ -195,7 +206,7 @@ class WasmCell implements Cell {
     const warm = this.lifecycle === 'warm';
     const message = warm
       ? { frame: encodeRequestFrame(request, this.extraEnv) }
-      : { args: [this.workload], env: envList({ ...this.extraEnv, ...cgiEnvironment(request) }), stdin: request.body };
+      : { args: this.args, env: encodeEnvironment(this.hasExtraEnv ? { ...this.extraEnv, ...cgiEnvironment(request) } : cgiEnvironment(request)), stdin: ownBytes(request.body) };
     return toInvokeResult(await this.worker.send(message, this.deadlineMs, signal), warm, this.deadlineMs);
   }
 
@@ -409,7 +420,7 @@ class WasmAppsCell implements AppsCell {
 
   invoke(appIndex: number, request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult> {
     if (!Number.isInteger(appIndex) || appIndex < 0 || appIndex >= this.appCount) return Promise.reject(usageError(`app index ${appIndex} is outside 0..${this.appCount - 1}`));
-    const message = { app: appIndex, args: [this.ids[appIndex] as string], env: envList(cgiEnvironment(request)), stdin: request.body };
+    const message = { app: appIndex, args: encodeStringList([this.ids[appIndex] as string]), env: encodeEnvironment(cgiEnvironment(request)), stdin: ownBytes(request.body) };
     return this.worker.send(message, this.deadlineMs, signal).then((outcome) => toInvokeResult(outcome, false));
   }
 

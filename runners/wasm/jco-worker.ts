@@ -10,7 +10,7 @@ import { describeTrap, type RunOutcome } from './engine.ts';
 import { createJcoImports, JcoRequestState } from './jco-host.ts';
 import type { RunRequest, WorkerReply } from './protocol.ts';
 import type { ResolvedGrant } from './sandbox-fs.ts';
-import { OutputCapExceeded, ProcExit } from './wasi-host.ts';
+import { decodeStringList, OutputCapExceeded, ProcExit } from './wasi-host.ts';
 
 /** What the jco worker starts with. */
 export interface JcoWorkerInit {
@@ -39,7 +39,9 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 
 function runOnce(request: RunRequest): RunOutcome {
   const state = new JcoRequestState(init.outputCapBytes);
-  const imports = createJcoImports({ grants: init.grants, args: request.args, env: request.env, stdin: request.stdin, state });
+  const args = Array.isArray(request.args) ? request.args : decodeStringList(request.args);
+  const env = Array.isArray(request.env) ? request.env : decodeStringList(request.env);
+  const imports = createJcoImports({ grants: init.grants, args, env, stdin: request.stdin, state });
   const startNs = nowNs();
   let instantiateNs: number | null = null;
   let exitCode: number | null = 0;

@@ -26,13 +26,21 @@ export interface WorkerInit {
   };
 }
 
+/** Strings as WASI wants them for args/environ (wasi-host.ts): each NUL-terminated, back to back, and how many. */
+export interface EncodedStrings {
+  bytes: Uint8Array;
+  count: number;
+}
+
 /** A request for a cold or pre-warmed instance (posted to the worker). */
 export interface RunRequest {
   id: number;
   /** Index into `WorkerInit.apps`. @default 0 */
   app?: number;
-  args: string[];
-  env: string[];
+  /** As strings, or already encoded by the caller (the V8 engine's cells: one small buffer to copy instead of an array of strings to clone and encode). */
+  args: string[] | EncodedStrings;
+  env: string[] | EncodedStrings;
+  /** A buffer of its own (structured cloning copies a view's whole underlying buffer). */
   stdin: Uint8Array;
 }
 

@@ -143,7 +143,12 @@ export function encodeStringList(values: readonly string[]): { bytes: Uint8Array
   return { bytes: encoder.encode(values.map((value) => `${value}\0`).join('')), count: values.length };
 }
 
-/** Encodes an environment record as WASI wants it (`KEY=VALUE`, each NUL-terminated): {@link encodeStringList} without the intermediate list, for the per-request path. */
+/**
+ * Encodes an environment record as WASI wants it (`KEY=VALUE`, each
+ * NUL-terminated): {@link encodeStringList} without the intermediate list, for
+ * the per-request path. The bytes are a buffer of their own, so posting them
+ * to a worker copies only them.
+ */
 export function encodeEnvironment(env: Readonly<Record<string, string>>): { bytes: Uint8Array; count: number } {
   let text = '';
   let count = 0;
@@ -151,7 +156,13 @@ export function encodeEnvironment(env: Readonly<Record<string, string>>): { byte
     text += `${key}=${env[key]}\0`;
     count++;
   }
-  return { bytes: Buffer.from(text, 'utf8'), count };
+  return { bytes: encoder.encode(text), count };
+}
+
+/** Decodes what {@link encodeStringList} made. */
+export function decodeStringList(list: { bytes: Uint8Array; count: number }): string[] {
+  if (list.count === 0) return [];
+  return Buffer.from(list.bytes.buffer, list.bytes.byteOffset, list.bytes.byteLength).toString('utf8').split('\0').slice(0, list.count);
 }
 
 /** Thrown by a host call that would block past the run's deadline (inline execution): the run is stopped as at its deadline. */

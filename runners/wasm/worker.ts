@@ -37,7 +37,9 @@ function runOnDemand(): void {
       return;
     }
     const prepared = init.lifecycle === 'prewarmed' ? (ready.pop() ?? engine.instantiate(app)) : undefined;
-    const outcome = engine.run(app, encodeStringList(request.args), encodeStringList(request.env), request.stdin, prepared);
+    const args = Array.isArray(request.args) ? encodeStringList(request.args) : request.args;
+    const env = Array.isArray(request.env) ? encodeStringList(request.env) : request.env;
+    const outcome = engine.run(app, args, env, request.stdin, prepared);
     post({ type: 'result', id: request.id, ...outcome });
     // Refilling after the reply keeps instantiation off the request's path, as a pre-warming platform does.
     if (init.lifecycle === 'prewarmed') setImmediate(refill);
