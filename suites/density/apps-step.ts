@@ -29,6 +29,15 @@ export interface AppsStepResult {
   residentBytes: number;
   /** How `residentBytes` was read. */
   residentMethod: string;
+  /**
+   * The same reading after the apps were loaded and before any served: what
+   * the modules hold as compiled (V8 compiles lazily, so mostly their bytes
+   * and metadata); `residentBytes` minus it is what serving added (code
+   * compiled at first call).
+   */
+  residentLoadedBytes: number;
+  /** The apps' module bytes together (what each compiled module keeps a copy of). */
+  moduleBytes: number;
   availableDropBytes: number;
   loadNs: number;
   /** Time to serve every app once (in order) before memory is read, ns. */
@@ -56,6 +65,7 @@ async function runStep(spec: AppsStepSpec): Promise<AppsStepResult> {
   const variants = Array.from({ length: spec.count }, (_, id) => helloVariant(id));
   const expected = variants.map((variant) => variant.expected);
   let apps: { id: string; bytes: Uint8Array }[] | null = variants.map((variant, id) => ({ id: String(id), bytes: variant.bytes }));
+  const moduleBytes = apps.reduce((sum, app) => sum + app.bytes.length, 0);
   variants.length = 0;
   const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
   collect();
@@ -65,7 +75,12 @@ async function runStep(spec: AppsStepSpec): Promise<AppsStepResult> {
   const cell = await runner.openApps({ apps, config: spec.config });
   const loadNs = nowNs() - startNs;
   apps = null;
+  const readResident = async (): Promise<number> => {
+    collect();
+    return cell.residentBytes ? await cell.residentBytes() : process.memoryUsage().rss - rssBefore;
+  };
   try {
+    const residentLoadedBytes = await readResident();
     const check = async (index: number): Promise<void> => {
       const result = await cell.invoke(index, request);
       const mismatch = responseMismatch(expected[index]!, result.response);
@@ -75,14 +90,13 @@ async function runStep(spec: AppsStepSpec): Promise<AppsStepResult> {
     const firstServeStartNs = nowNs();
     for (let index = 0; index < spec.count; index++) await check(index);
     const firstServeNs = nowNs() - firstServeStartNs;
-    collect();
-    const residentBytes = cell.residentBytes ? await cell.residentBytes() : process.memoryUsage().rss - rssBefore;
+    const residentBytes = await readResident();
     const residentMethod = cell.residentBytes
       ? 'RSS of the engine host process (its baseline included), after every app served once'
       : 'RSS growth of the process holding the apps, after every app served once and a full GC';
     const availableDropBytes = availableBefore - (await availableMemoryBytes());
     const latencies = await serveUniformly(spec.count, spec.requests, check);
-    return { residentBytes, residentMethod, availableDropBytes, loadNs, firstServeNs, latency: summarize(latencies) };
+    return { residentBytes, residentMethod, residentLoadedBytes, moduleBytes, availableDropBytes, loadNs, firstServeNs, latency: summarize(latencies) };
   } finally {
     await cell.close();
   }

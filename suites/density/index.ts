@@ -94,12 +94,16 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
     results.record([
       valueRow(key(runner, config, 'cold', count, 'resident', 'rss-per-app', 'bytes'), step.residentBytes / count),
       valueRow(key(runner, config, 'cold', count, 'resident', 'rss-total', 'bytes'), step.residentBytes),
+      // What an app's memory is made of: what its module holds once loaded (its bytes among it), and what serving added (code compiled at first call).
+      valueRow(key(runner, config, 'cold', count, 'resident', 'rss-per-app-loaded', 'bytes'), step.residentLoadedBytes / count),
+      valueRow(key(runner, config, 'cold', count, 'resident', 'rss-per-app-added-by-serving', 'bytes'), (step.residentBytes - step.residentLoadedBytes) / count),
+      valueRow(key(runner, config, 'cold', count, 'resident', 'module-bytes-per-app', 'bytes'), step.moduleBytes / count),
       valueRow(key(runner, config, 'cold', count, 'resident', 'host-memory-per-app', 'bytes'), step.availableDropBytes / count),
       valueRow(key(runner, config, 'cold', count, 'load', 'load-time-per-app', 'ns'), step.loadNs / count),
       valueRow(key(runner, config, 'cold', count, 'load', 'first-serve-per-app', 'ns'), step.firstServeNs / count),
       ...summaryRows(key(runner, config, 'cold', count, 'serve', 'latency', 'ns'), summary),
     ]);
-    progress(`${runner.name}[${config}] ${count} apps: ${(step.residentBytes / count / 1024).toFixed(1)} KiB per app (${step.residentMethod}), load ${(step.loadNs / count / 1e6).toFixed(2)} ms per app, first request ${(step.firstServeNs / count / 1e3).toFixed(0)} us per app, latency p50 ${(summary.p50 / 1e3).toFixed(0)} us p99 ${(summary.p99 / 1e3).toFixed(0)} us (n=${summary.count})`);
+    progress(`${runner.name}[${config}] ${count} apps: ${(step.residentBytes / count / 1024).toFixed(1)} KiB per app (${step.residentMethod}; ${(step.residentLoadedBytes / count / 1024).toFixed(1)} KiB once loaded, of which ${(step.moduleBytes / count / 1024).toFixed(1)} KiB module bytes, and ${((step.residentBytes - step.residentLoadedBytes) / count / 1024).toFixed(1)} KiB added by serving), load ${(step.loadNs / count / 1e6).toFixed(2)} ms per app, first request ${(step.firstServeNs / count / 1e3).toFixed(0)} us per app, latency p50 ${(summary.p50 / 1e3).toFixed(0)} us p99 ${(summary.p99 / 1e3).toFixed(0)} us (n=${summary.count})`);
     results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'apps-resident', 'apps'), count));
     if (summary.p99 > DENSITY_SLO_P99_NS) {
       progress(`${runner.name}[${config}] breaks the latency SLO at ${count} apps`);

@@ -105,7 +105,7 @@ function thousands(rows: readonly Measurement[], failed: readonly { runner: stri
     const fail = failed.find((entry) => entry.runner === engine.runner && entry.config === engine.config);
     const slope = memoryPerApp(steps);
     const slopeText = `memory per app (slope over ${slope.points} steps) ${kib(slope.bytes)} (95% CI ${Number.isFinite(slope.low) ? `${kib(slope.low)}-${kib(slope.high)}` : 'none'})`;
-    const ramp = steps.map((step) => `${apps(step.apps)} apps p99 ${Number.isFinite(step.p99Ns) ? ms(step.p99Ns) : '-'}`).join(', ');
+    const ramp = `${steps.map((step) => `${apps(step.apps)} apps p99 ${Number.isFinite(step.p99Ns) ? ms(step.p99Ns) : '-'}`).join(', ')}${stopText(rows, engine.runner, engine.config)}${compositionText(rows, engine.runner, engine.config, steps)}`;
     const target = [...steps].reverse().find((step) => step.apps >= THOUSANDS);
     if (!target) {
       const broke = steps.find((step) => Number.isFinite(step.p99LowNs) && step.p99LowNs > DENSITY_SLO_P99_NS);
@@ -129,6 +129,30 @@ function thousands(rows: readonly Measurement[], failed: readonly { runner: stri
     return { ...notRun(id, fail ? `the reference runtime's density ramp failed: ${fail.detail}` : 'no density step of the reference runtime (wasm) was measured'), engines: others };
   }
   return { id, verdict: reference.verdict, reason: `${reference.reason}${comparison}`, judged: reference.judged, ...(reference.margin ? { margin: reference.margin } : {}), engines: others, measured, threshold, evidence: reference.evidence };
+}
+
+/** Where the ramp stopped before its plan's last step, and why (the capacity rows the suite writes), or ''. */
+function stopText(rows: readonly Measurement[], runner: string, config: string): string {
+  const stop = rows.find((r) => r.suite === 'density' && r.runner === runner && r.config === config && r.phase === 'capacity' && r.metric.startsWith('stopped-by-'));
+  if (!stop) return '';
+  const why = stop.metric === 'stopped-by-budget' ? "this host's available memory at the measured memory per app" : stop.metric === 'stopped-by-load-time' ? "the profile's cap on loading time" : stop.metric.replace('stopped-by-', '');
+  return `; stopped before ${apps(stop.value)} apps by ${why}`;
+}
+
+/** What an app's memory is made of, as slopes over the steps: what a loaded module holds (its bytes among it) and what serving adds (code compiled at first call); '' without those rows. */
+function compositionText(rows: readonly Measurement[], runner: string, config: string, steps: readonly Step[]): string {
+  const perApp = (metric: string, step: Step): number | null => rows.find((r) => r.suite === 'density' && r.runner === runner && r.config === config && r.apps === step.apps && r.phase === 'resident' && r.metric === metric)?.value ?? null;
+  const loaded = memoryPerApp(steps, (step) => {
+    const value = perApp('rss-per-app-loaded', step);
+    return value === null ? null : value * step.apps;
+  });
+  const added = memoryPerApp(steps, (step) => {
+    const value = perApp('rss-per-app-added-by-serving', step);
+    return value === null ? null : value * step.apps;
+  });
+  const moduleBytes = steps.map((step) => perApp('module-bytes-per-app', step)).find((value) => value !== null);
+  if (loaded.points < 2 || added.points < 2 || moduleBytes === undefined || moduleBytes === null) return '';
+  return `. Per app (slopes): ${kib(loaded.bytes)} once loaded (its ${kib(moduleBytes)} of module bytes among it: the compiled module's copy of them, its metadata and jump tables), ${kib(added.bytes)} added by serving (code compiled at first call); no instance state stays per app (each request's instance is dropped, memories come from shared pools)`;
 }
 
 /** The non-Wasm substrates' largest steps, for comparison in the reason. */
