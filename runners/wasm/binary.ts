@@ -76,7 +76,10 @@ function capLimits(limits: MemoryLimits, capPages: number): MemoryLimits {
 
 const SECTION_IMPORT = 2;
 const SECTION_MEMORY = 5;
+const SECTION_EXPORT = 7;
 const IMPORT_KIND_MEMORY = 2;
+const EXPORT_KIND_FUNCTION = 0;
+const EXPORT_KIND_MEMORY = 2;
 
 /** Rewrites the import section, capping an imported memory's limits; returns the memory found. */
 function rewriteImports(payload: Uint8Array, capPages: number): { payload: Uint8Array; memory: MemoryPlan | null } {
@@ -126,7 +129,7 @@ function readTableLimits(reader: ByteReader): void {
  * {@link POOLED_MEMORY_IMPORT} with the same (capped) limits, so the host can
  * hand each fresh instance a memory of its own choosing (pooling).
  */
-export function rewriteModule(bytes: Uint8Array, capPages: number, options: { importMemory?: boolean } = {}): RewriteResult {
+export function rewriteModule(bytes: Uint8Array, capPages: number, options: { importMemory?: boolean; commandExportsOnly?: boolean } = {}): RewriteResult {
   assertCoreModule(bytes, 'the file');
   const sections = readSections(bytes);
   let memory: MemoryPlan = { origin: 'none', limits: { initialPages: 0, maximumPages: 0 } };
@@ -173,5 +176,36 @@ export function rewriteModule(bytes: Uint8Array, capPages: number, options: { im
     }
     memory = { origin: 'imported', importModule: POOLED_MEMORY_IMPORT.module, importName: POOLED_MEMORY_IMPORT.name, limits: definedLimits };
   }
+  if (options.commandExportsOnly) {
+    const index = rewritten.findIndex((section) => section.id === SECTION_EXPORT);
+    if (index >= 0) rewritten[index] = { id: SECTION_EXPORT, payload: commandExports((rewritten[index] as Section).payload, memory.origin === 'defined') };
+  }
   return { bytes: assembleSections(bytes.subarray(0, 8), rewritten), memory };
+}
+
+/**
+ * Keeps the exports a WASI command host uses: `_start`, and `memory` while the
+ * module defines its memory (the host reads it through the export; an
+ * imported memory the host already holds). Why: V8 builds every exported
+ * function's JS object at each instantiation, and no caller ever sees the
+ * others (a request reaches the guest only through `_start`): dropping them
+ * takes about a microsecond off each fresh instance of `hello`
+ * (runners/wasm/README.md).
+ */
+function commandExports(payload: Uint8Array, keepMemory: boolean): Uint8Array {
+  const reader = new ByteReader(payload);
+  const count = reader.u32();
+  const kept: number[] = [];
+  let keptCount = 0;
+  for (let i = 0; i < count; i++) {
+    const start = reader.offset;
+    const name = reader.name();
+    const kind = reader.byte();
+    reader.u32();
+    if ((name === '_start' && kind === EXPORT_KIND_FUNCTION) || (keepMemory && name === 'memory' && kind === EXPORT_KIND_MEMORY)) {
+      kept.push(...payload.subarray(start, reader.offset));
+      keptCount++;
+    }
+  }
+  return Uint8Array.from([...encodeU32(keptCount), ...kept]);
 }

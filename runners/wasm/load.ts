@@ -126,7 +126,7 @@ export function loadModuleBytes(bytes: Uint8Array, maxMemoryMib: number, options
   assertCoreModule(bytes, label);
   const capPages = Math.floor(maxMemoryMib * PAGES_PER_MIB);
   if (capPages < 1 || capPages > 65536) throw usageError(`--max-memory-mib must be between 1/16 and 4096, got ${maxMemoryMib}`);
-  let rewritten = rewriteModule(bytes, capPages, { importMemory: opts.importMemory || opts.interruptible || opts.resettable === true });
+  let rewritten = rewriteModule(bytes, capPages, { importMemory: opts.importMemory || opts.interruptible || opts.resettable === true, commandExportsOnly: true });
   let interruptible = false;
   let notInterruptibleReason: string | null = null;
   let finalBytes = rewritten.bytes;
@@ -137,7 +137,7 @@ export function loadModuleBytes(bytes: Uint8Array, maxMemoryMib: number, options
       interruptible = true;
     } else {
       notInterruptibleReason = `the module uses ${checked.unsupported}, which the interruption rewriter does not know`;
-      rewritten = rewriteModule(bytes, capPages, { importMemory: opts.importMemory || opts.resettable === true });
+      rewritten = rewriteModule(bytes, capPages, { importMemory: opts.importMemory || opts.resettable === true, commandExportsOnly: true });
       finalBytes = rewritten.bytes;
     }
   }
