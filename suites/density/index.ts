@@ -7,6 +7,7 @@
  * latency SLO or the host's limits stop it. Decides `density-thousands` and
  * `containers-30-per-host`.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { toBenchError } from '../../core/errors.ts';
@@ -112,16 +113,32 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
   }
 }
 
+/**
+ * V8 flags of a many-apps host process. Why raise the cap on committed Wasm
+ * code: V8 stops a process at 4095 MiB of compiled Wasm code by default
+ * (`--wasm-max-committed-code-mb`), about 50,000 served `hello` apps at
+ * some 84 KiB of code each (runners/wasm/README.md); a host meant for many
+ * apps is configured for them, as Wasmtime's pooling allocator is sized for
+ * its slots, so the cap becomes this machine's memory and memory is the
+ * limit the ramp finds. The flag is only read when V8 starts, hence a
+ * command-line flag of the step's process.
+ */
+export function appsHostFlags(): string[] {
+  return [`--wasm-max-committed-code-mb=${Math.max(4095, Math.floor(os.totalmem() / 1024 ** 2))}`];
+}
+
 /** Runs one many-apps step in a fresh process (apps-step.ts) and returns what it measured. */
 async function runAppsStep(spec: AppsStepSpec, signal: AbortSignal): Promise<AppsStepResult> {
-  const result = await execa(process.execPath, ['--expose-gc', APPS_STEP_PATH, JSON.stringify(spec)], { reject: false, cancelSignal: signal, stderr: 'inherit' });
+  const result = await execa(process.execPath, ['--expose-gc', ...appsHostFlags(), APPS_STEP_PATH, JSON.stringify(spec)], { reject: false, cancelSignal: signal, stderr: ['pipe', 'inherit'] });
   signal.throwIfAborted();
   const line = String(result.stdout).trim().split('\n').pop() ?? '';
   let parsed: (AppsStepResult & { error?: undefined }) | { error: string };
   try {
     parsed = JSON.parse(line) as typeof parsed;
   } catch {
-    throw new Error(`the density step exited with code ${result.exitCode} and no result`);
+    // A V8 that gives up (a heap or code-space limit) says why in one FATAL ERROR line: that is the step's reason.
+    const fatal = /FATAL ERROR: (.*)/.exec(String(result.stderr))?.[1];
+    throw new Error(fatal ? `the density step's V8 stopped: ${fatal.trim()}` : `the density step exited with code ${result.exitCode} and no result`);
   }
   if (parsed.error !== undefined) throw new Error(parsed.error);
   return parsed;
