@@ -193,6 +193,12 @@ export interface AppsCell {
 /** A runner that can host many distinct apps in one process (the Wasm runners). */
 export interface MultiAppRunner extends Runner {
   openApps(spec: AppsSpec, signal?: AbortSignal): Promise<AppsCell>;
+  /**
+   * The most compiled code one host process can hold, bytes, where the
+   * engine caps it (V8: its committed Wasm code space); absent where only
+   * memory limits it.
+   */
+  codeCapBytes?: number;
 }
 
 /** Whether a runner can host many apps in one cell. */

@@ -26,7 +26,7 @@ import { LOOP_ARG, FrameReader, cgiEnvironment, encodeRequestFrame, parseCgiResp
 import { Engine, type EngineApp, type PreparedInstance, type RunOutcome } from './engine.ts';
 import { deadlineWatch } from './deadline-watch.ts';
 import { deadlineError, InstanceWorker, readyCell, ReplacingWorker } from './instance-worker.ts';
-import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_MEMORY_MIB, DEFAULT_OUTPUT_CAP_BYTES, loadModule, loadModuleBytes, type LoadedModule } from './load.ts';
+import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_MEMORY_MIB, DEFAULT_OUTPUT_CAP_BYTES, loadModule, loadModuleBytes, V8_MAX_COMMITTED_WASM_CODE_MIB, type LoadedModule } from './load.ts';
 import { encodeEnvironment, encodeStringList } from './wasi-host.ts';
 import type { EncodedStrings } from './protocol.ts';
 import { resolveGrants } from './sandbox-fs.ts';
@@ -456,6 +456,7 @@ export function createWasmRunner(options: WasmRunnerOptions = {}): MultiAppRunne
     description: `embedded reference runtime: V8 ${process.versions.v8} (Node ${process.versions.node}), own capability-enforcing WASI preview1 host; instances in a worker thread per cell, or with ",inline" cold, pre-warmed and reused instances on the calling thread under interruption checks; the reused lifecycle resets and reuses instances`,
     configurations: WASM_CONFIGURATIONS,
     lifecycles: ['cold', 'prewarmed', 'warm', 'reused'],
+    codeCapBytes: V8_MAX_COMMITTED_WASM_CODE_MIB * 1024 ** 2,
     lifecyclesOf: wasmLifecyclesOf,
     async availability(): Promise<Availability> {
       return typeof WebAssembly === 'object' ? { status: 'available', detail: `V8 ${process.versions.v8}` } : { status: 'unavailable', reason: 'no WebAssembly in this Node' };

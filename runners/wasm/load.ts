@@ -63,6 +63,18 @@ export interface LoadOptions {
  */
 export const V8_DEFAULT_TIERING_BUDGET = 13_000_000;
 
+/**
+ * V8's `--wasm-max-committed-code-mb` default: the most compiled Wasm code one
+ * process holds; V8 stops the process ("Exceeding maximum wasm committed code
+ * space") when a compile would pass it. In this V8 the flag cannot raise it
+ * past 4 GiB: larger values wrap around modulo 4 GiB (measured: 4196 stops a
+ * process at 100 MiB, 23000 at 2,642,411,520 bytes). At the 68-85 KiB of code
+ * a served `hello` app commits, that is 50,000-60,000 apps per process
+ * (runners/wasm/README.md). Checked against `node --v8-options` like the
+ * tiering budget.
+ */
+export const V8_MAX_COMMITTED_WASM_CODE_MIB = 4095;
+
 /** True when the process was started with a tiering budget of its own: then the command line decides and the loader leaves it alone. */
 const budgetGiven = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((arg) => arg.replace(/_/g, '-').startsWith('--wasm-tiering-budget'));
 

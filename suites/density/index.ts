@@ -7,7 +7,6 @@
  * latency SLO or the host's limits stop it. Decides `density-thousands` and
  * `containers-30-per-host`.
  */
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { toBenchError } from '../../core/errors.ts';
@@ -24,7 +23,7 @@ import { decideDensity, DENSITY_BUDGET_BYTES, DENSITY_SLO_P99_NS } from './verdi
 /** Plans per profile. */
 export const DENSITY_PLANS = {
   quick: { wasmApps: [10, 100, 1000, 2000], maxWarm: { container: 32, process: 64 } as Record<string, number>, requests: 1000, maxLoadSeconds: 60 },
-  full: { wasmApps: [100, 1000, 10_000, 100_000], maxWarm: { container: 200, process: 500 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 900 },
+  full: { wasmApps: [100, 1000, 10_000, 40_000, 100_000], maxWarm: { container: 200, process: 500 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 900 },
 } satisfies Record<string, { wasmApps: number[]; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number }>;
 
 /** The script that runs one many-apps step in its own process. */
@@ -71,6 +70,7 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
   const request = cannedRequest(loadWorkload('hello')).request;
   let perAppBytes = 0;
   let loadPerAppNs = 0;
+  let codePerAppBytes = 0;
   for (const count of plan.wasmApps) {
     signal.throwIfAborted();
     const available = await availableMemoryBytes();
@@ -81,6 +81,13 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
       break;
     }
     if (perAppBytes * count > DENSITY_BUDGET_BYTES) progress(`${runner.name}[${config}] ${count} apps will need about ${((perAppBytes * count) / 1024 ** 2).toFixed(0)} MiB: over the ${DENSITY_BUDGET_BYTES / 1024 ** 3} GiB budget, measured as host capacity only`);
+    // Why stop before an engine's code cap: past it the engine kills its process (V8 at 4095 MiB of compiled Wasm code), a crash
+    // and not a measurement; the stop, with the code per app it was derived from, is the finding.
+    if (runner.codeCapBytes !== undefined && codePerAppBytes * count > runner.codeCapBytes) {
+      progress(`${runner.name}[${config}] stops before ${count} apps: at ${(codePerAppBytes / 1024).toFixed(0)} KiB of code per served app they would need about ${((codePerAppBytes * count) / 1024 ** 2).toFixed(0)} MiB of compiled code, over the engine's cap of ${(runner.codeCapBytes / 1024 ** 2).toFixed(0)} MiB per process`);
+      results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'stopped-by-code-cap', 'apps'), count));
+      break;
+    }
     // Why a load-time cap: a slow compiler must not turn a quick profile into an hour; the stop is recorded.
     if (loadPerAppNs * count > plan.maxLoadSeconds * 1e9) {
       progress(`${runner.name}[${config}] stops before ${count} apps: loading them would take about ${((loadPerAppNs * count) / 1e9).toFixed(0)} s, over this profile's ${plan.maxLoadSeconds} s`);
@@ -91,6 +98,7 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
     const step = await runAppsStep({ runner: runner.name, config, count, requests: plan.requests }, signal);
     loadPerAppNs = step.loadNs / count;
     perAppBytes = step.residentBytes / count;
+    codePerAppBytes = (step.residentBytes - step.residentLoadedBytes) / count;
     const summary = step.latency;
     results.record([
       valueRow(key(runner, config, 'cold', count, 'resident', 'rss-per-app', 'bytes'), step.residentBytes / count),
@@ -113,23 +121,9 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
   }
 }
 
-/**
- * V8 flags of a many-apps host process. Why raise the cap on committed Wasm
- * code: V8 stops a process at 4095 MiB of compiled Wasm code by default
- * (`--wasm-max-committed-code-mb`), about 50,000 served `hello` apps at
- * some 84 KiB of code each (runners/wasm/README.md); a host meant for many
- * apps is configured for them, as Wasmtime's pooling allocator is sized for
- * its slots, so the cap becomes this machine's memory and memory is the
- * limit the ramp finds. The flag is only read when V8 starts, hence a
- * command-line flag of the step's process.
- */
-export function appsHostFlags(): string[] {
-  return [`--wasm-max-committed-code-mb=${Math.max(4095, Math.floor(os.totalmem() / 1024 ** 2))}`];
-}
-
 /** Runs one many-apps step in a fresh process (apps-step.ts) and returns what it measured. */
 async function runAppsStep(spec: AppsStepSpec, signal: AbortSignal): Promise<AppsStepResult> {
-  const result = await execa(process.execPath, ['--expose-gc', ...appsHostFlags(), APPS_STEP_PATH, JSON.stringify(spec)], { reject: false, cancelSignal: signal, stderr: ['pipe', 'inherit'] });
+  const result = await execa(process.execPath, ['--expose-gc', APPS_STEP_PATH, JSON.stringify(spec)], { reject: false, cancelSignal: signal, stderr: ['pipe', 'inherit'] });
   signal.throwIfAborted();
   const line = String(result.stdout).trim().split('\n').pop() ?? '';
   let parsed: (AppsStepResult & { error?: undefined }) | { error: string };

@@ -26,3 +26,10 @@ test('the density verdict says what an app holds (loaded module, code compiled b
   assert.match(thousands!.reason, /100\.0 KiB added by serving/);
   assert.match(thousands!.reason, /stopped before 100,000 apps by this host's available memory/);
 });
+
+test("a ramp stopped before an engine's code cap says so", () => {
+  const rows = [100, 1000, 10_000].flatMap((n) => step(n, 70 * 1024, 80 * 1024));
+  rows.push(valueRow({ suite: 'density', runner: 'wasm', config: 'pooling=on', lifecycle: 'cold', workload: 'hello', phase: 'capacity', metric: 'stopped-by-code-cap', unit: 'apps', apps: 100_000 }, 100_000));
+  const [thousands] = decideDensity(rows, []);
+  assert.match(thousands!.reason, /stopped before 100,000 apps by the engine's cap on compiled code per process/);
+});
