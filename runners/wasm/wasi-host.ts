@@ -404,16 +404,64 @@ export class WasiHost {
   }
 
   private buildImports(): Record<string, (...args: never[]) => number | void> {
-    const guard =
-      <A extends unknown[]>(fn: (...args: A) => number) =>
-      (...args: A): number => {
-        try {
-          return fn(...args);
-        } catch (error) {
-          if (error instanceof ProcExit || error instanceof OutputCapExceeded || error instanceof DeadlineReached) throw error;
-          return errnoOfHost(error);
-        }
-      };
+    const recover = (error: unknown): number => {
+      if (error instanceof ProcExit || error instanceof OutputCapExceeded || error instanceof DeadlineReached) throw error;
+      return errnoOfHost(error);
+    };
+    // Why a wrapper per parameter count: a rest-parameter wrapper allocates an array on every call, and V8 calls an import
+    // whose declared parameter count differs from the Wasm signature's through an arity-adapting path.
+    type HostFunction = (...args: never[]) => number;
+    const guard = <F extends HostFunction>(fn: F): F => {
+      const f = fn as unknown as (...args: unknown[]) => number;
+      let wrapper: (...args: never[]) => number;
+      switch (fn.length) {
+        case 1:
+          wrapper = (a: unknown) => {
+            try {
+              return f(a);
+            } catch (error) {
+              return recover(error);
+            }
+          };
+          break;
+        case 2:
+          wrapper = (a: unknown, b: unknown) => {
+            try {
+              return f(a, b);
+            } catch (error) {
+              return recover(error);
+            }
+          };
+          break;
+        case 3:
+          wrapper = (a: unknown, b: unknown, c: unknown) => {
+            try {
+              return f(a, b, c);
+            } catch (error) {
+              return recover(error);
+            }
+          };
+          break;
+        case 4:
+          wrapper = (a: unknown, b: unknown, c: unknown, d: unknown) => {
+            try {
+              return f(a, b, c, d);
+            } catch (error) {
+              return recover(error);
+            }
+          };
+          break;
+        default:
+          wrapper = (...args: unknown[]) => {
+            try {
+              return f(...args);
+            } catch (error) {
+              return recover(error);
+            }
+          };
+      }
+      return wrapper as unknown as F;
+    };
     // Sockets: the host grants none, so every open descriptor is not a socket.
     const notSocket = guard((fd: number): number => (this.entry(fd) ? ERRNO.NOTSOCK : ERRNO.BADF));
 
