@@ -25,7 +25,14 @@ interface Pending {
   onAbort: () => void;
   resolve: (outcome: RunOutcome) => void;
   reject: (error: unknown) => void;
+  /** Its owner sends it again to a replacement when this worker dies before starting it (ReplacingWorker); otherwise it fails with the worker. */
+  resend: boolean;
+  /** Its caller gave up while it waited: it stays in the line (the worker will still run it, under its own deadline) but settles no one. */
+  abandoned?: boolean;
 }
+
+/** What a caller hands over to have a request sent. */
+export type Sendable = Omit<Pending, 'id' | 'onAbort' | 'abandoned'>;
 
 /**
  * One worker running one module in one lifecycle. Requests are pipelined:
@@ -102,13 +109,12 @@ export class InstanceWorker {
   }
 
   private settle(id: number, outcome: RunOutcome): void {
-    const index = this.line.findIndex((entry) => entry.id === id);
-    if (index < 0) return;
-    // The worker answers in order, so every entry before this one was dropped by its caller (aborted while waiting).
-    const [entry] = this.line.splice(0, index + 1).slice(-1) as [Pending];
+    if (this.line[0]?.id !== id) return;
+    // The worker answers in order: the reply is the head's.
+    const entry = this.line.shift() as Pending;
     this.release(entry);
     this.armHead();
-    entry.resolve(outcome);
+    if (!entry.abandoned) entry.resolve(outcome);
   }
 
   private release(entry: Pending): void {
@@ -133,10 +139,15 @@ export class InstanceWorker {
     this.headTimer = undefined;
     // Why only the head: the worker runs one request at a time, so the others never started and can be run by a replacement.
     const head = this.line.shift();
-    this.orphaned.push(...this.line.splice(0));
+    for (const entry of this.line.splice(0)) {
+      this.release(entry);
+      if (entry.abandoned) continue;
+      if (entry.resend) this.orphaned.push(entry);
+      else entry.reject(this.deadReason);
+    }
     if (head) {
       this.release(head);
-      head.reject(this.deadReason);
+      if (!head.abandoned) head.reject(this.deadReason);
     }
   }
 
@@ -154,11 +165,11 @@ export class InstanceWorker {
     if (!this.alive) throw this.deadReason;
     signal?.throwIfAborted();
     await this.ready;
-    return new Promise<RunOutcome>((resolve, reject) => this.enqueue({ request, deadlineMs, signal, resolve, reject }));
+    return new Promise<RunOutcome>((resolve, reject) => this.enqueue({ request, deadlineMs, signal, resolve, reject, resend: false }));
   }
 
   /** Posts a request (new, or one that a dead worker never started) and puts it in the line. */
-  enqueue(entry: Omit<Pending, 'id' | 'onAbort'>): void {
+  enqueue(entry: Sendable): void {
     if (!this.alive) {
       entry.reject(this.deadReason);
       return;
@@ -175,8 +186,9 @@ export class InstanceWorker {
           this.terminate(entry.signal?.reason);
           return;
         }
-        const index = this.line.indexOf(pending);
-        if (index >= 0) this.line.splice(index, 1);
+        // Already posted: the worker will run it, under its own deadline when its turn comes, and its answer is dropped.
+        pending.abandoned = true;
+        this.release(pending);
         entry.reject(entry.signal?.reason);
       },
     };
@@ -209,10 +221,7 @@ export class InstanceWorker {
       Atomics.notify(flag, 0);
     }
     this.fail(new BenchError('internal', 'runner worker closed'));
-    for (const entry of this.takeOrphaned()) {
-      this.release(entry);
-      entry.reject(this.deadReason);
-    }
+    for (const entry of this.takeOrphaned()) entry.reject(this.deadReason);
     await this.worker.terminate();
   }
 }
@@ -269,7 +278,7 @@ export class ReplacingWorker {
     return this.worker;
   }
 
-  private route(entry: Parameters<InstanceWorker['enqueue']>[0]): void {
+  private route(entry: Sendable): void {
     if (this.closed) {
       entry.reject(new BenchError('internal', 'the cell is closed'));
       return;
@@ -290,7 +299,7 @@ export class ReplacingWorker {
     signal?.throwIfAborted();
     const worker = this.current();
     await worker.whenReady();
-    return new Promise<RunOutcome>((resolve, reject) => this.route({ request, deadlineMs, signal, resolve, reject }));
+    return new Promise<RunOutcome>((resolve, reject) => this.route({ request, deadlineMs, signal, resolve, reject, resend: true }));
   }
 
   async close(): Promise<void> {

@@ -28,3 +28,22 @@ test('requests queued behind one that hits its deadline are served by the replac
     await cell.close();
   }
 });
+
+test('a looping request its caller gave up on while it waited is still stopped at its own deadline, and the one behind it is served', async () => {
+  const request = cannedRequest(loadWorkload('hello')).request;
+  const loop = { id: 'loop', bytes: fs.readFileSync(loadWorkload('infinite-loop').wasmPath) };
+  const hello = helloVariant(6);
+  const cell = await createWasmRunner().openApps({ apps: [loop, { id: '6', bytes: hello.bytes }], config: 'pooling=on', deadlineMs: 300 });
+  try {
+    const first = assert.rejects(cell.invoke(0, request), /deadline exceeded/);
+    const waiting = new AbortController();
+    const abandoned = assert.rejects(cell.invoke(0, request, waiting.signal), /caller gave up/);
+    const behind = cell.invoke(1, request);
+    setTimeout(() => waiting.abort(new Error('caller gave up')), 50);
+    await first;
+    await abandoned;
+    assert.equal(responseMismatch(hello.expected, (await behind).response), null);
+  } finally {
+    await cell.close();
+  }
+});
