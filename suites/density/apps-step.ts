@@ -7,13 +7,16 @@
  *
  * Run as `node --expose-gc apps-step.ts '<json AppsStepSpec>'`.
  */
-import { nowNs } from '../../core/clock.ts';
+import { nowNs, sleep } from '../../core/clock.ts';
 import { availableMemoryBytes } from '../../core/proc.ts';
 import { seededRandom, summarize, type Summary } from '../../core/stats.ts';
 import { cannedRequest, loadWorkload, responseMismatch } from '../../fixtures/manifest.ts';
 import { helloVariant } from '../../fixtures/variants.ts';
 import { resolveRunners } from '../../runners/index.ts';
 import { isMultiAppRunner } from '../../runners/types.ts';
+
+/** Wait between two full GCs before memory is read, ms. */
+const SETTLE_MS = 500;
 
 /** What one step loads and sends. */
 export interface AppsStepSpec {
@@ -84,6 +87,9 @@ async function runStep(spec: AppsStepSpec): Promise<AppsStepResult> {
   apps = null;
   arena = null;
   const readResident = async (): Promise<number> => {
+    // Why twice, a moment apart: V8 frees array buffers (the apps' bytes among them) on a background sweeper after a GC.
+    collect();
+    await sleep(SETTLE_MS);
     collect();
     return cell.residentBytes ? await cell.residentBytes() : process.memoryUsage().rss - rssBefore;
   };
