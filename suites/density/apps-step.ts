@@ -15,6 +15,9 @@ import { helloVariant } from '../../fixtures/variants.ts';
 import { resolveRunners } from '../../runners/index.ts';
 import { isMultiAppRunner } from '../../runners/types.ts';
 
+/** A `{"served":N}` line goes to stdout after every this many apps served once. */
+export const SERVED_REPORT_EVERY = 1000;
+
 /** Wait between two full GCs before memory is read, ms. */
 const SETTLE_MS = 500;
 
@@ -102,7 +105,11 @@ async function runStep(spec: AppsStepSpec): Promise<AppsStepResult> {
     };
     // Why serve every app once before reading memory: V8 compiles lazily, so an app that never ran holds less than one that serves.
     const firstServeStartNs = nowNs();
-    for (let index = 0; index < spec.count; index++) await check(index);
+    for (let index = 0; index < spec.count; index++) {
+      await check(index);
+      // Progress on stdout: if the engine stops the process (a code cap), the parent knows how many apps had served.
+      if ((index + 1) % SERVED_REPORT_EVERY === 0) process.stdout.write(`${JSON.stringify({ served: index + 1 })}\n`);
+    }
     const firstServeNs = nowNs() - firstServeStartNs;
     const residentBytes = await readResident();
     const residentMethod = cell.residentBytes

@@ -81,10 +81,11 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
       break;
     }
     if (perAppBytes * count > DENSITY_BUDGET_BYTES) progress(`${runner.name}[${config}] ${count} apps will need about ${((perAppBytes * count) / 1024 ** 2).toFixed(0)} MiB: over the ${DENSITY_BUDGET_BYTES / 1024 ** 3} GiB budget, measured as host capacity only`);
-    // Why stop before an engine's code cap: past it the engine kills its process (V8 at 4095 MiB of compiled Wasm code), a crash
-    // and not a measurement; the stop, with the code per app it was derived from, is the finding.
-    if (runner.codeCapBytes !== undefined && codePerAppBytes * count > runner.codeCapBytes) {
-      progress(`${runner.name}[${config}] stops before ${count} apps: at ${(codePerAppBytes / 1024).toFixed(0)} KiB of code per served app they would need about ${((codePerAppBytes * count) / 1024 ** 2).toFixed(0)} MiB of compiled code, over the engine's cap of ${(runner.codeCapBytes / 1024 ** 2).toFixed(0)} MiB per process`);
+    // Why stop before a step far past an engine's code cap: the engine would stop its process (V8 at 4095 MiB of compiled Wasm
+    // code) long before the step completes. Why only far past it (twice the cap): the estimate, the memory serving added per app,
+    // is above the code the engine commits, so a step near the cap is attempted and either completes or shows where it stops.
+    if (runner.codeCapBytes !== undefined && codePerAppBytes * count > 2 * runner.codeCapBytes) {
+      progress(`${runner.name}[${config}] stops before ${count} apps: at ${(codePerAppBytes / 1024).toFixed(0)} KiB added per served app they would need about ${((codePerAppBytes * count) / 1024 ** 2).toFixed(0)} MiB of compiled code, more than twice the engine's cap of ${(runner.codeCapBytes / 1024 ** 2).toFixed(0)} MiB per process`);
       results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'stopped-by-code-cap', 'apps'), count));
       break;
     }
@@ -95,7 +96,18 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
       break;
     }
     progress(`${runner.name}[${config}] loading ${count} distinct apps (in a fresh process)`);
-    const step = await runAppsStep({ runner: runner.name, config, count, requests: plan.requests }, signal);
+    let step: AppsStepResult;
+    try {
+      step = await runAppsStep({ runner: runner.name, config, count, requests: plan.requests }, signal);
+    } catch (error) {
+      if (!(error instanceof CodeCapReached)) throw error;
+      progress(`${runner.name}[${config}] stopped at ${count} apps: ${error.message}`);
+      results.record([
+        valueRow(key(runner, config, 'cold', count, 'capacity', 'stopped-by-code-cap', 'apps'), count),
+        valueRow(key(runner, config, 'cold', count, 'capacity', 'served-before-code-cap', 'apps'), error.servedApps),
+      ]);
+      break;
+    }
     loadPerAppNs = step.loadNs / count;
     perAppBytes = step.residentBytes / count;
     codePerAppBytes = (step.residentBytes - step.residentLoadedBytes) / count;
@@ -121,6 +133,25 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
   }
 }
 
+/** A many-apps step whose engine stopped its process at the engine's cap on compiled code, with how many apps had served by then. */
+class CodeCapReached extends Error {
+  readonly servedApps: number;
+  constructor(fatal: string, servedApps: number) {
+    super(`the engine stopped the host process at its cap on compiled code ("${fatal}") after about ${servedApps} apps had served their first request`);
+    this.servedApps = servedApps;
+  }
+}
+
+/** The last `{"served":N}` progress line of a step's stdout, 0 without one. */
+function servedBefore(stdout: string): number {
+  let served = 0;
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{"served":')) continue;
+    served = (JSON.parse(line) as { served: number }).served;
+  }
+  return served;
+}
+
 /** Runs one many-apps step in a fresh process (apps-step.ts) and returns what it measured. */
 async function runAppsStep(spec: AppsStepSpec, signal: AbortSignal): Promise<AppsStepResult> {
   const result = await execa(process.execPath, ['--expose-gc', APPS_STEP_PATH, JSON.stringify(spec)], { reject: false, cancelSignal: signal, stderr: ['pipe', 'inherit'] });
@@ -131,8 +162,9 @@ async function runAppsStep(spec: AppsStepSpec, signal: AbortSignal): Promise<App
     parsed = JSON.parse(line) as typeof parsed;
   } catch {
     // A V8 that gives up (a heap or code-space limit) says why in one FATAL ERROR line: that is the step's reason.
-    const fatal = /FATAL ERROR: (.*)/.exec(String(result.stderr))?.[1];
-    throw new Error(fatal ? `the density step's V8 stopped: ${fatal.trim()}` : `the density step exited with code ${result.exitCode} and no result`);
+    const fatal = /FATAL ERROR: (.*)/.exec(String(result.stderr))?.[1]?.trim();
+    if (fatal && /wasm committed code space/i.test(fatal)) throw new CodeCapReached(fatal, servedBefore(String(result.stdout)));
+    throw new Error(fatal ? `the density step's V8 stopped: ${fatal}` : `the density step exited with code ${result.exitCode} and no result`);
   }
   if (parsed.error !== undefined) throw new Error(parsed.error);
   return parsed;

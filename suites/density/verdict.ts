@@ -135,13 +135,15 @@ function thousands(rows: readonly Measurement[], failed: readonly { runner: stri
 function stopText(rows: readonly Measurement[], runner: string, config: string): string {
   const stop = rows.find((r) => r.suite === 'density' && r.runner === runner && r.config === config && r.phase === 'capacity' && r.metric.startsWith('stopped-by-'));
   if (!stop) return '';
+  const served = rows.find((r) => r.suite === 'density' && r.runner === runner && r.config === config && r.phase === 'capacity' && r.metric === 'served-before-code-cap');
+  if (stop.metric === 'stopped-by-code-cap' && served) return `; at ${apps(stop.value)} apps the engine stopped its process at its cap on compiled code per process after about ${apps(served.value)} apps had served`;
   const why =
     stop.metric === 'stopped-by-budget'
       ? "this host's available memory at the measured memory per app"
       : stop.metric === 'stopped-by-load-time'
         ? "the profile's cap on loading time"
         : stop.metric === 'stopped-by-code-cap'
-          ? "the engine's cap on compiled code per process at the code measured per served app (derived from the previous step; past the cap the engine stops its process)"
+          ? "the engine's cap on compiled code per process: the memory serving added per app in the step before puts the step at more than twice the cap (derived; past the cap the engine stops its process)"
           : stop.metric.replace('stopped-by-', '');
   return `; stopped before ${apps(stop.value)} apps by ${why}`;
 }

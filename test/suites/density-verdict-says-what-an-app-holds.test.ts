@@ -33,3 +33,11 @@ test("a ramp stopped before an engine's code cap says so", () => {
   const [thousands] = decideDensity(rows, []);
   assert.match(thousands!.reason, /stopped before 100,000 apps by the engine's cap on compiled code per process/);
 });
+
+test('a step the engine stopped at its code cap says after how many served apps', () => {
+  const rows = [100, 1000, 10_000].flatMap((n) => step(n, 70 * 1024, 100 * 1024));
+  const key = { suite: 'density' as const, runner: 'wasm', config: 'pooling=on', lifecycle: 'cold', workload: 'hello', phase: 'capacity', unit: 'apps', apps: 100_000 };
+  rows.push(valueRow({ ...key, metric: 'stopped-by-code-cap' }, 100_000), valueRow({ ...key, metric: 'served-before-code-cap' }, 52_000));
+  const [thousands] = decideDensity(rows, []);
+  assert.match(thousands!.reason, /at 100,000 apps the engine stopped its process at its cap on compiled code per process after about 52,000 apps had served/);
+});
