@@ -27,7 +27,7 @@ import { Engine, type EngineApp, type PreparedInstance, type RunOutcome } from '
 import { deadlineWatch } from './deadline-watch.ts';
 import { deadlineError, InstanceWorker, readyCell, ReplacingWorker } from './instance-worker.ts';
 import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_MEMORY_MIB, DEFAULT_OUTPUT_CAP_BYTES, loadModule, loadModuleBytes, V8_MAX_COMMITTED_WASM_CODE_MIB, type LoadedModule } from './load.ts';
-import { encodeEnvironment, encodeStringList } from './wasi-host.ts';
+import { encodeEnvironment, encodeStringList, environmentText } from './wasi-host.ts';
 import type { EncodedStrings } from './protocol.ts';
 import { resolveGrants } from './sandbox-fs.ts';
 
@@ -206,7 +206,7 @@ class WasmCell implements Cell {
     const warm = this.lifecycle === 'warm';
     const message = warm
       ? { frame: encodeRequestFrame(request, this.extraEnv) }
-      : { args: this.args, env: encodeEnvironment(this.hasExtraEnv ? { ...this.extraEnv, ...cgiEnvironment(request) } : cgiEnvironment(request)), stdin: ownBytes(request.body) };
+      : { args: this.args, env: environmentText(this.hasExtraEnv ? { ...this.extraEnv, ...cgiEnvironment(request) } : cgiEnvironment(request)), stdin: ownBytes(request.body) };
     return toInvokeResult(await this.worker.send(message, this.deadlineMs, signal), warm, this.deadlineMs);
   }
 
@@ -420,7 +420,7 @@ class WasmAppsCell implements AppsCell {
 
   invoke(appIndex: number, request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult> {
     if (!Number.isInteger(appIndex) || appIndex < 0 || appIndex >= this.appCount) return Promise.reject(usageError(`app index ${appIndex} is outside 0..${this.appCount - 1}`));
-    const message = { app: appIndex, args: encodeStringList([this.ids[appIndex] as string]), env: encodeEnvironment(cgiEnvironment(request)), stdin: ownBytes(request.body) };
+    const message = { app: appIndex, args: encodeStringList([this.ids[appIndex] as string]), env: environmentText(cgiEnvironment(request)), stdin: ownBytes(request.body) };
     return this.worker.send(message, this.deadlineMs, signal).then((outcome) => toInvokeResult(outcome, false));
   }
 

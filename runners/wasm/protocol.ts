@@ -32,6 +32,12 @@ export interface EncodedStrings {
   count: number;
 }
 
+/** The text of an {@link EncodedStrings} list, not yet encoded, and its count. */
+export interface StringsText {
+  text: string;
+  count: number;
+}
+
 /** A request for a cold or pre-warmed instance (posted to the worker). */
 export interface RunRequest {
   id: number;
@@ -39,7 +45,8 @@ export interface RunRequest {
   app?: number;
   /** As strings, or already encoded by the caller (the V8 engine's cells: one small buffer to copy instead of an array of strings to clone and encode). */
   args: string[] | EncodedStrings;
-  env: string[] | EncodedStrings;
+  /** As strings, or as the text of the encoded list (the V8 engine's cells: one string to copy; the worker encodes it into a buffer it reuses). */
+  env: string[] | EncodedStrings | StringsText;
   /** A buffer of its own (structured cloning copies a view's whole underlying buffer). */
   stdin: Uint8Array;
 }

@@ -143,26 +143,44 @@ export function encodeStringList(values: readonly string[]): { bytes: Uint8Array
   return { bytes: encoder.encode(values.map((value) => `${value}\0`).join('')), count: values.length };
 }
 
-/**
- * Encodes an environment record as WASI wants it (`KEY=VALUE`, each
- * NUL-terminated): {@link encodeStringList} without the intermediate list, for
- * the per-request path. The bytes are a buffer of their own, so posting them
- * to a worker copies only them.
- */
-export function encodeEnvironment(env: Readonly<Record<string, string>>): { bytes: Uint8Array; count: number } {
+/** An environment record as the text of WASI's `KEY=VALUE` list (each NUL-terminated, back to back) and its count. */
+export function environmentText(env: Readonly<Record<string, string>>): { text: string; count: number } {
   let text = '';
   let count = 0;
   for (const key in env) {
     text += `${key}=${env[key]}\0`;
     count++;
   }
+  return { text, count };
+}
+
+/**
+ * Encodes an environment record as WASI wants it (`KEY=VALUE`, each
+ * NUL-terminated): {@link encodeStringList} without the intermediate list, for
+ * the per-request path.
+ */
+export function encodeEnvironment(env: Readonly<Record<string, string>>): { bytes: Uint8Array; count: number } {
+  const { text, count } = environmentText(env);
   return { bytes: encoder.encode(text), count };
 }
 
-/** Decodes what {@link encodeStringList} made. */
-export function decodeStringList(list: { bytes: Uint8Array; count: number }): string[] {
+/**
+ * Encodes a string list's text into `scratch` (grown when too small) and
+ * returns a view of it: no allocation per request. The view is valid until
+ * the next call with the same scratch.
+ */
+export function encodeIntoScratch(list: { text: string; count: number }, scratch: { buffer: Uint8Array }): { bytes: Uint8Array; count: number } {
+  // UTF-8 takes at most three bytes per UTF-16 unit.
+  if (scratch.buffer.length < list.text.length * 3) scratch.buffer = new Uint8Array(list.text.length * 3);
+  const { written } = encoder.encodeInto(list.text, scratch.buffer);
+  return { bytes: scratch.buffer.subarray(0, written), count: list.count };
+}
+
+/** Decodes what {@link encodeStringList} or {@link environmentText} made. */
+export function decodeStringList(list: { bytes: Uint8Array; count: number } | { text: string; count: number }): string[] {
   if (list.count === 0) return [];
-  return Buffer.from(list.bytes.buffer, list.bytes.byteOffset, list.bytes.byteLength).toString('utf8').split('\0').slice(0, list.count);
+  const text = 'text' in list ? list.text : Buffer.from(list.bytes.buffer, list.bytes.byteOffset, list.bytes.byteLength).toString('utf8');
+  return text.split('\0').slice(0, list.count);
 }
 
 /** Thrown by a host call that would block past the run's deadline (inline execution): the run is stopped as at its deadline. */

@@ -10,12 +10,14 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import { nowNs } from '../../core/clock.ts';
 import { Engine, describeTrap, type EngineApp, type PreparedInstance } from './engine.ts';
 import type { RunRequest, WarmMessage, WorkerInit, WorkerReply } from './protocol.ts';
-import { encodeStringList, type StdinSource } from './wasi-host.ts';
+import { encodeIntoScratch, encodeStringList, type StdinSource } from './wasi-host.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort as NonNullable<typeof parentPort>;
 const engine = new Engine({ grants: init.grants, outputCapBytes: init.outputCapBytes, pooling: init.pooling, reuseInstances: init.reuse === true });
 const firstApp = init.apps[0] as EngineApp;
+/** Where each request's environment is encoded: requests run one at a time, so one buffer serves them all. */
+const envScratch = { buffer: new Uint8Array(4096) };
 
 function post(reply: WorkerReply): void {
   port.postMessage(reply, 'stdout' in reply ? [reply.stdout.buffer as ArrayBuffer] : []);
@@ -38,7 +40,7 @@ function runOnDemand(): void {
     }
     const prepared = init.lifecycle === 'prewarmed' ? (ready.pop() ?? engine.instantiate(app)) : undefined;
     const args = Array.isArray(request.args) ? encodeStringList(request.args) : request.args;
-    const env = Array.isArray(request.env) ? encodeStringList(request.env) : request.env;
+    const env = Array.isArray(request.env) ? encodeStringList(request.env) : 'text' in request.env ? encodeIntoScratch(request.env, envScratch) : request.env;
     const outcome = engine.run(app, args, env, request.stdin, prepared);
     post({ type: 'result', id: request.id, ...outcome });
     // Refilling after the reply keeps instantiation off the request's path, as a pre-warming platform does.
