@@ -4,12 +4,20 @@ import fs from 'node:fs';
 import { cannedRequest, loadWorkload, responseMismatch } from '../../../fixtures/manifest.ts';
 import { helloVariant } from '../../../fixtures/variants.ts';
 import { createWasmRunner } from '../../../runners/wasm/index.ts';
+import type { AppsCell } from '../../../runners/types.ts';
+
+const request = cannedRequest(loadWorkload('hello')).request;
+
+/** A worker cell of two apps, an infinite loop (app 0) and hello `id` (app 1), under a 300 ms deadline. */
+async function loopAndHello(id: number): Promise<{ cell: AppsCell; hello: ReturnType<typeof helloVariant> }> {
+  const loop = { id: 'loop', bytes: fs.readFileSync(loadWorkload('infinite-loop').wasmPath) };
+  const hello = helloVariant(id);
+  const cell = await createWasmRunner().openApps({ apps: [loop, { id: String(id), bytes: hello.bytes }], config: 'pooling=on', deadlineMs: 300 });
+  return { cell, hello };
+}
 
 test('requests queued behind one that hits its deadline are served by the replacement worker; one aborted while it waits is dropped alone', async () => {
-  const request = cannedRequest(loadWorkload('hello')).request;
-  const loop = { id: 'loop', bytes: fs.readFileSync(loadWorkload('infinite-loop').wasmPath) };
-  const hello = helloVariant(5);
-  const cell = await createWasmRunner().openApps({ apps: [loop, { id: '5', bytes: hello.bytes }], config: 'pooling=on', deadlineMs: 300 });
+  const { cell, hello } = await loopAndHello(5);
   try {
     // All sent at once: the worker has them all queued while the first one loops.
     const stuck = assert.rejects(cell.invoke(0, request), /deadline exceeded.*300 ms/);
@@ -30,10 +38,7 @@ test('requests queued behind one that hits its deadline are served by the replac
 });
 
 test('a looping request its caller gave up on while it waited is still stopped at its own deadline, and the one behind it is served', async () => {
-  const request = cannedRequest(loadWorkload('hello')).request;
-  const loop = { id: 'loop', bytes: fs.readFileSync(loadWorkload('infinite-loop').wasmPath) };
-  const hello = helloVariant(6);
-  const cell = await createWasmRunner().openApps({ apps: [loop, { id: '6', bytes: hello.bytes }], config: 'pooling=on', deadlineMs: 300 });
+  const { cell, hello } = await loopAndHello(6);
   try {
     const first = assert.rejects(cell.invoke(0, request), /deadline exceeded/);
     const waiting = new AbortController();
