@@ -12,6 +12,8 @@ import { loadWorkloads } from '../fixtures/manifest.ts';
 import { resolveRunners } from '../runners/index.ts';
 import type { Runner } from '../runners/types.ts';
 import { SUITES } from './index.ts';
+import type { DeployedTarget } from './targets/targets-file.ts';
+import { findLocust, type LocustLayout } from './throughput/locust/engine.ts';
 import type { UnavailableRunner } from './types.ts';
 
 /** What to run. Defaults live in the CLI's parser (cli/commands/bench.ts). */
@@ -21,6 +23,10 @@ export interface BenchOptions {
   workloads: string[];
   profile: Profile;
   argv: string[];
+  /** Deployed endpoints driven beside the local cells. @default none */
+  targets?: DeployedTarget[];
+  /** Locust beside autocannon in the throughput suite, and where its workers run. @default none */
+  locust?: LocustLayout | null;
 }
 
 /** Runs the bench; resolves with the results even when aborted or when a suite failed. */
@@ -37,7 +43,7 @@ export async function runBench(options: BenchOptions, io: { signal: AbortSignal;
     profile: options.profile,
     argv: options.argv,
     docker: await dockerVersion(available),
-    tools: { clang: await toolVersion('clang'), cc: await toolVersion('cc') },
+    tools: { clang: await toolVersion('clang'), cc: await toolVersion('cc'), ...(options.locust ? { locust: await locustVersion(signal) } : {}) },
     artifacts,
   });
 
@@ -57,7 +63,7 @@ export async function runBench(options: BenchOptions, io: { signal: AbortSignal;
     }
     progress(`suite ${name}: ${suite.description}`);
     try {
-      await suite.run({ profile: options.profile, signal, progress: (m) => progress(`${name}: ${m}`), results, runners: available, unavailable, workloads: options.workloads });
+      await suite.run({ profile: options.profile, signal, progress: (m) => progress(`${name}: ${m}`), results, runners: available, unavailable, workloads: options.workloads, targets: options.targets, locust: options.locust });
       ran.add(name);
       results.suites.push({ suite: name, status: 'ok', detail: '', durationMs: (nowNs() - startNs) / 1e6 });
     } catch (thrown) {
@@ -89,6 +95,12 @@ async function checkRunners(runners: Runner[], signal: AbortSignal): Promise<{ a
     else unavailable.push({ runner: runner.name, reason: status.reason });
   }
   return { available, unavailable };
+}
+
+/** The installed Locust version, null when it cannot run here. */
+async function locustVersion(signal: AbortSignal): Promise<string | null> {
+  const found = await findLocust({ signal });
+  return found.status === 'available' ? found.install.version : null;
 }
 
 /** The Docker engine version, when a container runner is available and reports it. */

@@ -6,6 +6,8 @@
 import type { Profile } from '../core/environment.ts';
 import type { ResultCollector, SuiteName } from '../core/results.ts';
 import type { Runner } from '../runners/types.ts';
+import type { DeployedTarget } from './targets/targets-file.ts';
+import type { LocustLayout } from './throughput/locust/engine.ts';
 
 /** A runner the user asked for that cannot run here, with the reason. */
 export interface UnavailableRunner {
@@ -28,6 +30,10 @@ export interface SuiteContext {
   unavailable: readonly UnavailableRunner[];
   /** Workload names selected for the run. */
   workloads: readonly string[];
+  /** Deployed endpoints to drive beside the local cells (`--targets`). @default none */
+  targets?: readonly DeployedTarget[];
+  /** Locust as a second load engine beside autocannon (`--load locust`). @default none */
+  locust?: LocustLayout | null;
 }
 
 /** A suite: one claim family. */

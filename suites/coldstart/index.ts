@@ -2,7 +2,8 @@
  * suites/coldstart: cold start of every available cell, layer by layer
  * (DESIGN.md section 3): first load, L0 instantiate, L1 invoke in-process,
  * L2 first byte over HTTP through the common front; plus the idle cost of
- * pre-warmed and warm slots. Decides the cold-start and pre-warm claims.
+ * pre-warmed and warm slots, and the first byte of deployed targets
+ * (targets.ts). Decides the cold-start and pre-warm claims.
  */
 import { responseMismatch, cannedRequest, loadWorkload, type Workload } from '../../fixtures/manifest.ts';
 import { sampleRows, summaryRows, valueRow, type CellKey } from '../../core/results.ts';
@@ -15,13 +16,14 @@ import { createAgent, timeFirstByte } from '../http-front/first-byte.ts';
 import { routePath } from '../http-front/spec.ts';
 import type { Suite, SuiteContext } from '../types.ts';
 import { sampleInterleaved, type SamplingPlan } from './sampling.ts';
+import { measureTargets } from './targets.ts';
 import { decideColdstart } from './verdict.ts';
 
 /** Sampling plans per profile: fast cells reach `samples`, slow cells stop at the budget. */
 export const COLDSTART_PLANS = {
-  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 4000 }, l2: { warmup: 10, samples: 300, budgetMs: 3000 }, idleWindowMs: 1000 },
-  full: { l1: { warmup: 100, samples: 5000, budgetMs: 40_000 }, l2: { warmup: 50, samples: 2000, budgetMs: 20_000 }, idleWindowMs: 5000 },
-} satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; idleWindowMs: number }>;
+  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 4000 }, l2: { warmup: 10, samples: 300, budgetMs: 3000 }, idleWindowMs: 1000, fromZeroRequests: 1 },
+  full: { l1: { warmup: 100, samples: 5000, budgetMs: 40_000 }, l2: { warmup: 50, samples: 2000, budgetMs: 20_000 }, idleWindowMs: 5000, fromZeroRequests: 3 },
+} satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; idleWindowMs: number; fromZeroRequests: number }>;
 
 /** The minimal workload and a heavier one (request parsing and JSON). */
 export const COLDSTART_WORKLOADS = ['hello', 'echo'];
@@ -34,9 +36,11 @@ export const coldstartSuite: Suite = {
   description: 'first load, L0, L1 and L2 cold start per cell, and the idle cost of pre-warmed slots',
   async run(context) {
     const wanted = context.workloads.filter((name) => COLDSTART_WORKLOADS.includes(name));
-    for (const name of wanted.length ? wanted : COLDSTART_WORKLOADS) {
+    const workloads = wanted.length ? wanted : COLDSTART_WORKLOADS;
+    for (const name of workloads) {
       await measureWorkload(context, loadWorkload(name));
     }
+    if (context.targets?.length) await measureTargets(context, context.targets, workloads, COLDSTART_PLANS[context.profile]);
     for (const verdict of decideColdstart(context.results.measurements, context.unavailable)) context.results.decide(verdict);
   },
 };

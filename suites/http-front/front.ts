@@ -24,10 +24,11 @@ const FRONT_ENTRY = path.join(import.meta.dirname, 'front-process.ts');
 
 /** Starts the front and resolves when every worker listens (or rejects with the first worker's error). */
 export async function startFront(spec: FrontSpec, options: { signal?: AbortSignal; readyTimeoutMs?: number } = {}): Promise<FrontHandle> {
+  const host = spec.host ?? LOOPBACK;
   // A fixed free port: cluster workers listening on port 0 would each get their own.
-  const port = await freePort();
+  const port = await freePort(host);
   const child: ResultPromise = execa(process.execPath, [FRONT_ENTRY], {
-    env: { WSB_FRONT_SPEC: JSON.stringify(spec), WSB_FRONT_PORT: String(port) },
+    env: { WSB_FRONT_SPEC: JSON.stringify(spec), WSB_FRONT_PORT: String(port), WSB_FRONT_HOST: host },
     stdin: 'pipe',
     stdout: 'pipe',
     stderr: 'inherit',
@@ -44,7 +45,7 @@ export async function startFront(spec: FrontSpec, options: { signal?: AbortSigna
     const ready = await firstLine(child, options.readyTimeoutMs ?? 120_000);
     const message = JSON.parse(ready) as { port?: number; pids?: number[]; error?: string };
     if (message.error || !message.port) throw new BenchError('internal', `the HTTP front did not start: ${message.error ?? ready}`);
-    return { url: `http://127.0.0.1:${message.port}`, port: message.port, pids: message.pids ?? [], close };
+    return { url: httpUrl(host, message.port), port: message.port, pids: message.pids ?? [], close };
   } catch (error) {
     await close();
     throw error;
@@ -70,11 +71,20 @@ function firstLine(child: ResultPromise, timeoutMs: number): Promise<string> {
   });
 }
 
-function freePort(): Promise<number> {
+/** The address servers of the suite listen on unless told otherwise. */
+export const LOOPBACK = '127.0.0.1';
+
+/** The base URL of a server listening on `host` (an IPv4 address or a name) and `port`. */
+export function httpUrl(host: string, port: number): string {
+  return `http://${host}:${port}`;
+}
+
+/** A TCP port that is free on `host` now (the caller binds it next). */
+export function freePort(host: string = LOOPBACK): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
