@@ -46,8 +46,8 @@ export async function measureTargets(context: SuiteContext, targets: readonly De
       failed(target, target.workloads[0] ?? '-', 'L2', `serves none of the cold-start workloads (${workloads.join(', ')})`, 'not-run');
       continue;
     }
-    progress(`target ${target.name} (${target.substrate}): checking ${target.workloads.join(', ')}`);
-    const problems = await verifyTarget(target, target.workloads, signal);
+    progress(`target ${target.name} (${target.substrate}): checking ${served.join(', ')}`);
+    const problems = await verifyTarget(target, served, signal);
     for (const workload of served) {
       const problem = problems.get(workload);
       if (problem) failed(target, workload, 'verification', problem);

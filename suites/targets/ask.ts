@@ -30,7 +30,8 @@ export async function askTarget(target: DeployedTarget, workload: string, canned
     if (signal?.aborted) throw error;
     if (timeout.aborted) return { seen: null, problem: `no answer to ${what} within ${TARGET_ANSWER_TIMEOUT_MS / 1000} s` };
     const code = (error as NodeJS.ErrnoException).code;
-    return { seen: null, problem: `no answer to ${what}: ${code ? `${code} ` : ''}${(error as Error).message}`.trim() };
+    const message = (error as Error).message;
+    return { seen: null, problem: `no answer to ${what}: ${code && !message.includes(code) ? `${code} ` : ''}${message}` };
   }
 }
 

@@ -6,9 +6,10 @@
  * (plan.ts); the master ends the run and gathers every worker's own counts,
  * which must add up to Locust's statistics (its `--json-file` output).
  *
- * Rates are correct answers per second, per worker over that worker's own
- * window (first request to last answer, on its own clock) and summed over
- * the workers, so clocks of different machines are never compared.
+ * Rates are correct answers per second, per worker over the measured window
+ * (from the master's mark, sent once every worker runs, to the worker's last
+ * answer, on its own clock) and summed over the workers, so clocks of
+ * different machines are never compared and the ramp-up is left out.
  * Latencies are Locust's: whole milliseconds below 100 ms, coarser above.
  */
 import fs from 'node:fs';
@@ -88,11 +89,11 @@ export interface WorkerCounts {
   errors: number;
   non2xx: number;
   mismatches: number;
-  /** First request sent to last answer received, on the worker's clock. */
+  /** The measured window: the master's mark (first request without one) to the last answer, on the worker's clock. */
   durationSeconds: number;
-  /** Correct answers per second over the worker's own window. */
+  /** Correct answers per second over the measured window. */
   requestsPerSecond: number;
-  /** CPU the worker process used over its window, in cores. */
+  /** CPU the worker process used over the measured window, in cores. */
   cpuCores: number;
   /** The first failure the worker saw, in one line. */
   firstFailure: string | null;
@@ -113,7 +114,22 @@ export interface LocustRun {
 /** The counts the locustfile's master writes. */
 interface CountsFile {
   expected: number;
-  workers: { id: string; index: number; requests: number; ok: number; errors: number; non2xx: number; mismatches: number; firstFailure: string | null; firstStart: number | null; lastEnd: number | null; cpuStart: number | null; cpuEnd: number | null }[];
+  workers: {
+    id: string;
+    index: number;
+    requests: number;
+    ok: number;
+    errors: number;
+    non2xx: number;
+    mismatches: number;
+    firstFailure: string | null;
+    firstStart: number | null;
+    lastEnd: number | null;
+    cpuStart: number | null;
+    cpuEnd: number | null;
+    /** The worker's counts, clock and CPU time at the master's mark. */
+    mark: { requests: number; ok: number; time: number; cpu: number } | null;
+  }[];
 }
 
 /** One entry of Locust's `--json-file` statistics (the fields read here). */
@@ -242,8 +258,9 @@ function readRun(countsFile: string, statsFile: string, totalWorkers: number, us
     for (const [ms, count] of Object.entries(entry.response_times)) histogram.set(Number(ms), (histogram.get(Number(ms)) ?? 0) + count);
   }
   const workers: WorkerCounts[] = counts.workers.map((worker) => {
-    const durationSeconds = worker.firstStart !== null && worker.lastEnd !== null ? worker.lastEnd - worker.firstStart : 0;
-    const cpuSeconds = worker.cpuStart !== null && worker.cpuEnd !== null ? worker.cpuEnd - worker.cpuStart : 0;
+    const start = worker.mark ?? (worker.firstStart !== null && worker.cpuStart !== null ? { ok: 0, time: worker.firstStart, cpu: worker.cpuStart } : null);
+    const durationSeconds = start && worker.lastEnd !== null ? Math.max(0, worker.lastEnd - start.time) : 0;
+    const cpuSeconds = start && worker.cpuEnd !== null ? worker.cpuEnd - start.cpu : 0;
     return {
       id: worker.id,
       index: worker.index,
@@ -253,7 +270,7 @@ function readRun(countsFile: string, statsFile: string, totalWorkers: number, us
       non2xx: worker.non2xx,
       mismatches: worker.mismatches,
       durationSeconds,
-      requestsPerSecond: durationSeconds > 0 ? worker.ok / durationSeconds : 0,
+      requestsPerSecond: start && durationSeconds > 0 ? (worker.ok - start.ok) / durationSeconds : 0,
       cpuCores: durationSeconds > 0 ? cpuSeconds / durationSeconds : 0,
       firstFailure: worker.firstFailure,
     };

@@ -11,8 +11,11 @@ run, so the generated file is self-contained and a worker on another machine
 can take it from the master (`locust --worker -f -`, what `wsb load-worker`
 runs).
 
-The master ends the run, not Locust's --run-time: after the plan's duration
-it sends `wsb-flush` to every worker; a worker stops its users, sends its
+The master times the run, not Locust's --run-time. A worker says
+`wsb-running` at its first request; once every worker runs, the master sends
+`wsb-mark` (each worker notes its counts, clock and CPU time: the measured
+window starts there, the same moment for all, ramp-up left out), waits the
+plan's duration and sends `wsb-flush`: a worker stops its users, sends its
 last statistics (so Locust's totals on the master are complete) and then its
 own counts (`wsb-counts`, on the same ordered connection). The master writes
 the counts to $WSB_LOCUST_COUNTS and quits, which tells the workers to quit.
@@ -56,7 +59,7 @@ REQUESTS = [
 ]
 
 # This worker's own counts, independent of Locust's statistics (the bench checks that they add up).
-COUNTS = {"requests": 0, "ok": 0, "errors": 0, "non2xx": 0, "mismatches": 0, "firstFailure": None, "firstStart": None, "lastEnd": None, "cpuStart": None, "cpuEnd": None}
+COUNTS = {"requests": 0, "ok": 0, "errors": 0, "non2xx": 0, "mismatches": 0, "firstFailure": None, "firstStart": None, "lastEnd": None, "cpuStart": None, "cpuEnd": None, "mark": None}
 
 
 def fail(response, kind, message):
@@ -88,6 +91,7 @@ class WsbUser(FastHttpUser):
         if COUNTS["firstStart"] is None:
             COUNTS["firstStart"] = started
             COUNTS["cpuStart"] = time.process_time()
+            self.environment.runner.send_message("wsb-running")
         with self.client.request(entry["method"], entry["url"], name=entry["name"], headers=entry["headers"], data=entry["body"], catch_response=True) as response:
             COUNTS["requests"] += 1
             COUNTS["lastEnd"] = time.time()
@@ -136,10 +140,12 @@ def on_init(environment, **_kwargs):
         gevent.spawn(watch_parent, int(parent))
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
+        runner.register_message("wsb-mark", on_mark)
         runner.register_message("wsb-flush", on_flush)
         environment.events.heartbeat_received.add_listener(on_heartbeat)
         gevent.spawn(watch_master)
     if isinstance(runner, MasterRunner):
+        runner.register_message("wsb-running", on_running)
         runner.register_message("wsb-counts", on_counts)
 
 
@@ -150,6 +156,10 @@ def on_test_start(environment, **_kwargs):
         say("started")
     if isinstance(runner, MasterRunner):
         gevent.spawn(finish_after_duration, environment)
+
+
+def on_mark(environment, msg, **_kwargs):
+    COUNTS["mark"] = {"requests": COUNTS["requests"], "ok": COUNTS["ok"], "time": time.time(), "cpu": time.process_time()}
 
 
 def on_flush(environment, msg, **_kwargs):
@@ -163,8 +173,17 @@ def on_flush(environment, msg, **_kwargs):
         say("final")
 
 
+RUNNING = set()
+ALL_RUNNING = Event()
 ANSWERS = {}
 ALL_ANSWERED = Event()
+EXPECTED = set()
+
+
+def on_running(environment, msg, **_kwargs):
+    RUNNING.add(msg.node_id)
+    if len(RUNNING) >= environment.parsed_options.expect_workers:
+        ALL_RUNNING.set()
 
 
 def on_counts(environment, msg, **_kwargs):
@@ -173,11 +192,11 @@ def on_counts(environment, msg, **_kwargs):
         ALL_ANSWERED.set()
 
 
-EXPECTED = set()
-
-
 def finish_after_duration(environment):
     runner = environment.runner
+    # A worker that never runs is reported by its counts (no mark, no requests), not waited for forever.
+    ALL_RUNNING.wait(timeout=PLAN["flushTimeoutSeconds"])
+    runner.send_message("wsb-mark")
     gevent.sleep(PLAN["durationSeconds"])
     EXPECTED.update(client.id for client in runner.clients.all)
     runner.send_message("wsb-flush", {"final": PLAN["final"]})
