@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { medianCi95OfSorted, percentile, ratioOfMedians, summarize } from '../../core/stats.ts';
+import { histogramPercentile, medianCi95OfSorted, percentile, ratioOfMedians, summarize } from '../../core/stats.ts';
 
 test('percentiles interpolate between closest ranks', () => {
   const values = [5, 1, 4, 2, 3];
@@ -36,4 +36,13 @@ test('ratio of medians brackets the true ratio', () => {
   const estimate = ratioOfMedians(a, b);
   assert.ok(Math.abs(estimate.ratio - 2) < 0.05);
   assert.ok(estimate.ci95Low <= estimate.ratio && estimate.ratio <= estimate.ci95High);
+});
+
+test('percentiles of a bucketed histogram take the nearest rank', () => {
+  const buckets: [number, number][] = [[3, 1], [1, 50], [2, 48], [100, 1]];
+  assert.equal(histogramPercentile(buckets, 0.5), 1);
+  assert.equal(histogramPercentile(buckets, 0.51), 2);
+  assert.equal(histogramPercentile(buckets, 0.99), 3);
+  assert.equal(histogramPercentile(buckets, 1), 100);
+  assert.ok(Number.isNaN(histogramPercentile([], 0.5)));
 });
