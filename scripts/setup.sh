@@ -6,14 +6,15 @@
 #
 #   bash scripts/setup.sh           everything `npm run bench` and `npm test` use
 #   bash scripts/setup.sh --minimal Node and npm dependencies only (Wasm cells)
-#   bash scripts/setup.sh --no-engines everything but the external Wasm engines
-#   bash scripts/setup.sh --engines-only the external Wasm engines only (needs
+#   bash scripts/setup.sh --no-engines everything but the external engines
+#   bash scripts/setup.sh --engines-only the external engines only (needs
 #                                        python3 and Go already there; nightly CI)
 #
-# External engines (runners/ENGINES.md): Wasmtime from PyPI (pinned, into the
-# project-local venv .venv-engines/), wazero from the Go module proxy (pinned,
-# into .cache/bin/) and the wazero Go host. An engine that cannot be installed
-# is reported and skipped: its runner says `unavailable` with the reason.
+# External engines (runners/ENGINES.md): Wasmtime and the Locust load engine
+# from PyPI (pinned, into the project-local venv .venv-engines/), wazero from
+# the Go module proxy (pinned, into .cache/bin/) and the wazero Go host. An
+# engine that cannot be installed is reported and skipped: its runner says
+# `unavailable` with the reason (Locust: `--load locust` rows are not-run).
 #
 # Every step is skipped when what it provides is already there.
 set -euo pipefail
@@ -27,7 +28,7 @@ for arg in "$@"; do
     --minimal) minimal=1; engines=0 ;;
     --no-engines) engines=0 ;;
     --engines-only) base=0; engines=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -72,18 +73,23 @@ fi
 fi
 if [ "$engines" = 1 ]; then
   WASMTIME_PY_VERSION=50.0.1
+  LOCUST_VERSION=2.47.0
   WAZERO_VERSION=v1.12.0
   # Wasmtime: the official Python embedding (the engine ships inside the wheel).
-  if .venv-engines/bin/python -c "import sys; from importlib.metadata import version; sys.exit(version('wasmtime') != '$WASMTIME_PY_VERSION')" 2>/dev/null; then
-    log "wasmtime $WASMTIME_PY_VERSION present in .venv-engines"
-  elif ! command -v python3 >/dev/null; then
-    log "skipping Wasmtime: python3 not found (wasm-wasmtime will be unavailable)"
-  elif { [ -x .venv-engines/bin/python ] || python3 -m venv .venv-engines; } &&
-       .venv-engines/bin/python -m pip install --quiet --disable-pip-version-check "wasmtime==$WASMTIME_PY_VERSION"; then
-    log "installed wasmtime $WASMTIME_PY_VERSION into .venv-engines"
-  else
-    log "could not install wasmtime $WASMTIME_PY_VERSION (python3 -m venv needs the python3-venv package on Debian); wasm-wasmtime will be unavailable"
-  fi
+  # Locust: the second, distributed load engine of the throughput suite (--load locust).
+  for pinned in "wasmtime==$WASMTIME_PY_VERSION" "locust==$LOCUST_VERSION"; do
+    name="${pinned%%==*}"; version="${pinned##*==}"
+    if .venv-engines/bin/python -c "import sys; from importlib.metadata import version; sys.exit(version('$name') != '$version')" 2>/dev/null; then
+      log "$name $version present in .venv-engines"
+    elif ! command -v python3 >/dev/null; then
+      log "skipping $name: python3 not found (wasm-wasmtime and --load locust will be unavailable)"
+    elif { [ -x .venv-engines/bin/python ] || python3 -m venv .venv-engines; } &&
+         .venv-engines/bin/python -m pip install --quiet --disable-pip-version-check "$pinned"; then
+      log "installed $name $version into .venv-engines"
+    else
+      log "could not install $name $version (python3 -m venv needs the python3-venv package on Debian); it will be unavailable"
+    fi
+  done
   # wazero: the CLI and the Go host, both from the Go module proxy.
   if ! command -v go >/dev/null; then
     log "skipping wazero: go not found (install Go 1.22+; wasm-wazero and wasm-wazero-run will be unavailable)"
