@@ -29,39 +29,33 @@ async function startLongRun(base: string): Promise<{ dir: string; master: Result
   return { dir, master, workers };
 }
 
-test('stopping the master (SIGTERM, as Ctrl-C does) stops its workers', { skip: skipWithoutLocust }, async () => {
+/** Stops a long run's master with `signal`; its workers must leave on their own within `ms`, and nothing of the run survive. */
+async function stopMaster(signal: 'SIGTERM' | 'SIGKILL', ms: number): Promise<string[]> {
   const target = await startHelloTarget();
   try {
     const run = await startLongRun(target.url);
-    run.master.kill('SIGTERM');
-    const stopped = await settlesWithin(Promise.all(run.workers), 30_000);
-    for (const worker of run.workers) worker.kill('SIGKILL');
-    assert.ok(stopped, 'both workers exit on their own once the master quits');
+    run.master.kill(signal);
     await run.master;
+    const stopped = await settlesWithin(Promise.all(run.workers), ms);
+    for (const worker of run.workers) worker.kill('SIGKILL');
+    assert.ok(stopped, 'both workers exit on their own once the master is gone');
+    const outputs = (await Promise.all(run.workers)).map((exit) => String(exit.stdout));
     assert.deepEqual(processesWith(run.dir), [], 'no process of the run survives');
     fs.rmSync(run.dir, { recursive: true, force: true });
+    return outputs;
   } finally {
     await target.front.close();
   }
+}
+
+test('stopping the master (SIGTERM, as Ctrl-C does) stops its workers', { skip: skipWithoutLocust }, async () => {
+  await stopMaster('SIGTERM', 30_000);
 });
 
 test('a master that dies without a word (SIGKILL) still takes its workers with it', { skip: skipWithoutLocust }, async () => {
-  const target = await startHelloTarget();
-  try {
-    const run = await startLongRun(target.url);
-    run.master.kill('SIGKILL');
-    await run.master;
-    // The workers notice the master's silence (10 s), not Locust's 60 s heartbeat timeout.
-    const stopped = await settlesWithin(Promise.all(run.workers), 40_000);
-    for (const worker of run.workers) worker.kill('SIGKILL');
-    assert.ok(stopped, 'both workers exit on their own once the master is gone');
-    const exits = await Promise.all(run.workers);
-    assert.ok(exits.every((exit) => String(exit.stdout).includes('"master-lost"')), 'each worker says its master is gone');
-    assert.deepEqual(processesWith(run.dir), [], 'no process of the run survives');
-    fs.rmSync(run.dir, { recursive: true, force: true });
-  } finally {
-    await target.front.close();
-  }
+  // The workers notice the master's silence (10 s), not Locust's 60 s heartbeat timeout.
+  const outputs = await stopMaster('SIGKILL', 40_000);
+  assert.ok(outputs.every((stdout) => stdout.includes('"master-lost"')), 'each worker says its master is gone');
 });
 
 test('an abort stops the master and every worker, and the run rejects', { skip: skipWithoutLocust }, async () => {
