@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { usageError } from '../core/errors.ts';
-import { SUITE_NAMES, type Measurement, type Outcome, type ResultFile } from '../core/results.ts';
+import { RESULT_SCHEMA, SUITE_NAMES, type Measurement, type Outcome, type ResultFile } from '../core/results.ts';
 
 /** Columns of every suite CSV: measurement rows fill the first part, outcome rows the second. */
 export const CSV_COLUMNS = [
@@ -59,6 +59,9 @@ export function readResultFile(fileOrDir: string): ResultFile {
   const candidate = parsed as Partial<ResultFile>;
   if (!candidate || typeof candidate !== 'object' || !candidate.environment || !Array.isArray(candidate.claims) || !Array.isArray(candidate.measurements)) {
     throw usageError(`${file} is not a wsb results.json (needs environment, claims and measurements)`);
+  }
+  if (candidate.schema !== RESULT_SCHEMA) {
+    throw usageError(`${file} has result schema ${String(candidate.schema)}, this wsb reads schema ${RESULT_SCHEMA}: measure again with this version (its verdict rules differ)`);
   }
   return { outcomes: [], suites: [], ...candidate } as ResultFile;
 }

@@ -7,7 +7,7 @@ import { collectEnvironment, toolVersion, type Profile } from '../core/environme
 import { completeLedger } from '../core/claims.ts';
 import { nowNs } from '../core/clock.ts';
 import { toBenchError } from '../core/errors.ts';
-import { ResultCollector, type ResultFile, type SuiteName } from '../core/results.ts';
+import { RESULT_SCHEMA, ResultCollector, type ResultFile, type SuiteName } from '../core/results.ts';
 import { loadWorkloads } from '../fixtures/manifest.ts';
 import { resolveRunners } from '../runners/index.ts';
 import type { Runner } from '../runners/types.ts';
@@ -22,6 +22,8 @@ export interface BenchOptions {
   runners: string[];
   workloads: string[];
   profile: Profile;
+  /** Measure the variants too (every configuration and lifecycle), not only the representatives. */
+  variants: boolean;
   argv: string[];
   /** Deployed endpoints driven beside the local cells. @default none */
   targets?: DeployedTarget[];
@@ -63,7 +65,7 @@ export async function runBench(options: BenchOptions, io: { signal: AbortSignal;
     }
     progress(`suite ${name}: ${suite.description}`);
     try {
-      await suite.run({ profile: options.profile, signal, progress: (m) => progress(`${name}: ${m}`), results, runners: available, unavailable, workloads: options.workloads, targets: options.targets, locust: options.locust });
+      await suite.run({ profile: options.profile, signal, progress: (m) => progress(`${name}: ${m}`), results, runners: available, unavailable, workloads: options.workloads, variants: options.variants, targets: options.targets, locust: options.locust });
       ran.add(name);
       results.suites.push({ suite: name, status: 'ok', detail: '', durationMs: (nowNs() - startNs) / 1e6 });
     } catch (thrown) {
@@ -76,7 +78,7 @@ export async function runBench(options: BenchOptions, io: { signal: AbortSignal;
   environment.finishedAt = new Date().toISOString();
   const machine = environment.machine;
   return {
-    schema: 1,
+    schema: RESULT_SCHEMA,
     environment,
     claims: completeLedger(results.claims, ran).map((claim) => ({ ...claim, machine })),
     measurements: results.measurements.map((row) => ({ ...row, machine })),

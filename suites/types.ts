@@ -30,6 +30,12 @@ export interface SuiteContext {
   unavailable: readonly UnavailableRunner[];
   /** Workload names selected for the run. */
   workloads: readonly string[];
+  /**
+   * Whether to measure the variants (every configuration and lifecycle) as
+   * well as the declared representatives (suites/representatives.ts).
+   * @default true in the full profile, false in the quick one
+   */
+  variants: boolean;
   /** Deployed endpoints to drive beside the local cells (`--targets`). @default none */
   targets?: readonly DeployedTarget[];
   /** Locust as a second load engine beside autocannon (`--load locust`). @default none */

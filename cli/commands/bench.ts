@@ -47,7 +47,12 @@ Options:
                    none: no local cell, only the harness ceilings and the --targets
   --workload LIST  workloads, comma-separated (default: ${DEFAULT_WORKLOADS.join(',')})
   --quick          quick profile: minutes on a 2-core machine (default)
-  --full           full profile: the published figures (>= 1000 samples per fast cell)
+  --full           full profile: the published figures (>= 1000 samples per fast cell),
+                   the variants included
+  --variants       measure the variants (every configuration and lifecycle, e.g.
+                   pooling=off, inline execution, instance reuse, the hardened
+                   container profile) as well as the declared representatives
+                   that decide the claims (default: with --full only)
   --out DIR        output folder (default: results/<date-time>)
   --quiet          no progress lines
   -h, --help       show this help
@@ -90,6 +95,7 @@ export function parseBenchArguments(argv: string[], now = new Date()): BenchArgu
     workload: { type: 'string', multiple: true },
     quick: { type: 'boolean' },
     full: { type: 'boolean' },
+    variants: { type: 'boolean' },
     out: { type: 'string' },
     quiet: { type: 'boolean' },
     load: { type: 'string' },
@@ -120,6 +126,7 @@ export function parseBenchArguments(argv: string[], now = new Date()): BenchArgu
     locust,
     workloads: workloads.length ? workloads : DEFAULT_WORKLOADS,
     profile,
+    variants: values.variants ?? profile === 'full',
     outDir: path.resolve(values.out ?? path.join('results', stamp)),
     quiet: values.quiet ?? false,
     argv: ['bench', ...argv],

@@ -15,7 +15,7 @@ import { EngineHost } from '../engine-host.ts';
 import { BenchError } from '../../core/errors.ts';
 import type { Workload } from '../../fixtures/manifest.ts';
 import type { Availability, Cell, CellSpec, IdleCost, InvokeResult, Lifecycle, Preparation, Runner, WorkloadRequest } from '../types.ts';
-import { LIFECYCLES } from '../types.ts';
+import { BASIC_LIFECYCLES } from '../types.ts';
 import { cgiEnvironment, encodeRequestFrame, LOOP_ARG, MalformedResponseError, parseCgiResponse } from '../wagi.ts';
 import { processIdleCost, waitUntilIdle } from './idle-cost.ts';
 import { LoopProcess, STDERR_CAP_BYTES, type SpawnSpec } from './loop-process.ts';
@@ -96,7 +96,7 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Runner 
         ? 'Node.js processes running the handler ported to JavaScript: spawned per request, pre-warmed pool, or long-lived worker'
         : 'OS processes running the static native build: spawned per request (CGI), pre-warmed pool, or long-lived worker',
     configurations: ['default'],
-    lifecycles: LIFECYCLES,
+    lifecycles: BASIC_LIFECYCLES,
 
     async availability(signal?: AbortSignal): Promise<Availability> {
       if (flavour === 'node') return { status: 'available', detail: `node ${process.version} (${process.execPath})` };

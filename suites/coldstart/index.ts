@@ -9,21 +9,24 @@ import { responseMismatch, cannedRequest, loadWorkload, type Workload } from '..
 import { sampleRows, summaryRows, valueRow, type CellKey } from '../../core/results.ts';
 import { summarize } from '../../core/stats.ts';
 import { toBenchError } from '../../core/errors.ts';
-import type { Cell, InvokeResult } from '../../runners/types.ts';
-import { cellLabel, failedCellOutcome, matrixCells, openVerified, type MatrixCell } from '../cells.ts';
+import type { Cell, IdleCost, InvokeResult } from '../../runners/types.ts';
+import { cellLabel, failedCellOutcome, openVerified, suiteCells, suiteConfigs, type MatrixCell } from '../cells.ts';
+import { CONTAINER_RUNNER } from '../representatives.ts';
+import type { ContainerRunner } from '../../runners/container/runner.ts';
 import { startFront, type FrontHandle } from '../http-front/front.ts';
 import { createAgent, timeFirstByte } from '../http-front/first-byte.ts';
 import { routePath } from '../http-front/spec.ts';
 import type { Suite, SuiteContext } from '../types.ts';
 import { sampleInterleaved, type SamplingPlan } from './sampling.ts';
 import { measureTargets } from './targets.ts';
-import { decideColdstart } from './verdict.ts';
+import { decideColdstart, describeTiming } from './verdict.ts';
 
-/** Sampling plans per profile: fast cells reach `samples`, slow cells stop at the budget. */
+/** Sampling plans per profile: fast cells reach `samples`, slow cells stop at the budget; `fromZeroRequests` cold requests per scale-to-zero target. */
 export const COLDSTART_PLANS = {
-  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 4000 }, l2: { warmup: 10, samples: 300, budgetMs: 3000 }, idleWindowMs: 1000, fromZeroRequests: 1 },
-  full: { l1: { warmup: 100, samples: 5000, budgetMs: 40_000 }, l2: { warmup: 50, samples: 2000, budgetMs: 20_000 }, idleWindowMs: 5000, fromZeroRequests: 3 },
-} satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; idleWindowMs: number; fromZeroRequests: number }>;
+  // Why minSamples 10: a slow cell (a container, ~0.3 s a request) must still give the median an interval (six samples at least) on a busy machine.
+  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 4000, minSamples: 10 }, l2: { warmup: 10, samples: 300, budgetMs: 3000, minSamples: 10 }, idleReadings: 3, fromZeroRequests: 1 },
+  full: { l1: { warmup: 100, samples: 5000, budgetMs: 40_000, minSamples: 30 }, l2: { warmup: 50, samples: 2000, budgetMs: 20_000, minSamples: 30 }, idleReadings: 7, fromZeroRequests: 3 },
+} satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; idleReadings: number; fromZeroRequests: number }>;
 
 /** The minimal workload and a heavier one (request parsing and JSON). */
 export const COLDSTART_WORKLOADS = ['hello', 'echo'];
@@ -53,7 +56,7 @@ async function measureWorkload(context: SuiteContext, workload: Workload): Promi
 
   // First load (compile / build) is reported apart from cold start.
   for (const runner of context.runners) {
-    for (const config of runner.configurations) {
+    for (const config of suiteConfigs(context, runner)) {
       signal.throwIfAborted();
       try {
         const prepared = await runner.prepare(workload, config, signal);
@@ -71,7 +74,7 @@ async function measureWorkload(context: SuiteContext, workload: Workload): Promi
 
   const open: { matrixCell: MatrixCell; cell: Cell }[] = [];
   try {
-    for (const matrixCell of matrixCells(context.runners)) {
+    for (const matrixCell of suiteCells(context)) {
       signal.throwIfAborted();
       const verified = await openVerified(matrixCell, { workload, poolSize: POOL_SIZE }, canned, signal);
       if (verified.status === 'failed') {
@@ -81,6 +84,7 @@ async function measureWorkload(context: SuiteContext, workload: Workload): Promi
       }
       open.push({ matrixCell, cell: verified.cell });
     }
+    open.push(...(await openCliCalibration(context, workload)));
 
     progress(`${workload.name}: L0/L1 over ${open.length} cells, interleaved (${plan.l1.samples} samples or ${plan.l1.budgetMs / 1000}s per cell)`);
     const sampled = await sampleInterleaved(
@@ -103,24 +107,45 @@ async function measureWorkload(context: SuiteContext, workload: Workload): Promi
         results.recordOutcomes([failedCellOutcome('coldstart', matrixCell, workload.name, outcome.error)]);
         return;
       }
+      const record = (phase: string, values: number[]): void => {
+        if (values.length) results.record([...sampleRows(key(matrixCell, phase), values), ...summaryRows(key(matrixCell, phase), summarize(values))]);
+      };
       const l1 = outcome.values.map((r) => r.invokeNs);
-      const l0 = outcome.values.map((r) => r.instantiateNs).filter((v): v is number => v !== null);
-      results.record([...sampleRows(key(matrixCell, 'L1'), l1), ...summaryRows(key(matrixCell, 'L1'), summarize(l1))]);
-      if (l0.length) results.record([...sampleRows(key(matrixCell, 'L0'), l0), ...summaryRows(key(matrixCell, 'L0'), summarize(l0))]);
-      const s = summarize(l1);
-      progress(`${outcome.label} ${workload.name}: L1 p50 ${(s.p50 / 1e3).toFixed(1)} us, p99 ${(s.p99 / 1e3).toFixed(1)} us (n=${s.count})`);
+      // The CLI calibration's time includes removal (`--rm` waits for it): it is a per-request cost, never an L1.
+      if (matrixCell.calibration) {
+        record('request-cost', l1);
+        progress(`${outcome.label} ${workload.name}: docker run --rm ${describeTiming(l1)}`);
+        return;
+      }
+      record('L1', l1);
+      record('L0', outcome.values.map((r) => r.instantiateNs).filter((v): v is number => v !== null && v !== undefined));
+      const teardown = outcome.values.map((r) => r.teardownNs).filter((v): v is number => v !== null && v !== undefined);
+      if (teardown.length === l1.length) {
+        record('teardown', teardown);
+        record('request-cost', l1.map((v, i) => v + (teardown[i] as number)));
+      }
+      progress(`${outcome.label} ${workload.name}: L1 ${describeTiming(l1)}${teardown.length ? `; teardown ${describeTiming(teardown)}` : ''}`);
     });
 
     for (const { matrixCell, cell } of open) {
-      if (!cell.idleCost || matrixCell.lifecycle === 'cold') continue;
+      if (!cell.idleCost || matrixCell.lifecycle === 'cold' || matrixCell.lifecycle === 'reused') continue;
       signal.throwIfAborted();
-      const idle = await cell.idleCost();
-      if (idle.slots <= 0) continue;
+      // Why several readings: one reading of a shared machine's memory is a point without an interval; the verdict needs their range.
+      const readings: IdleCost[] = [];
+      for (let i = 0; i < plan.idleReadings; i++) {
+        signal.throwIfAborted();
+        const idle = await cell.idleCost();
+        if (idle.slots > 0) readings.push(idle);
+      }
+      if (!readings.length) continue;
       const idleKey = { ...key(matrixCell, 'idle'), unit: 'bytes', metric: 'rss-per-slot' };
-      results.record(valueRow(idleKey, idle.rssBytes / idle.slots));
-      results.record(valueRow({ ...idleKey, metric: 'cpu-per-slot', unit: 'cores' }, idle.cpuCores / idle.slots));
-      results.record(valueRow({ ...idleKey, metric: 'slots', unit: 'count' }, idle.slots));
-      progress(`${cellLabel(matrixCell)} idle: ${(idle.rssBytes / idle.slots / 1024).toFixed(0)} KiB and ${(idle.cpuCores / idle.slots).toFixed(4)} cores per slot (${idle.method})`);
+      const perSlot = readings.map((idle) => idle.rssBytes / idle.slots);
+      const cpuPerSlot = readings.map((idle) => idle.cpuCores / idle.slots);
+      const rss = summarize(perSlot);
+      results.record([valueRow(idleKey, rss.p50), { ...valueRow(idleKey, rss.min), stat: 'min' }, { ...valueRow(idleKey, rss.max), stat: 'max' }, { ...valueRow(idleKey, rss.count), stat: 'count' }]);
+      results.record(valueRow({ ...idleKey, metric: 'cpu-per-slot', unit: 'cores' }, summarize(cpuPerSlot).p50));
+      results.record(valueRow({ ...idleKey, metric: 'slots', unit: 'count' }, readings[0]!.slots));
+      progress(`${cellLabel(matrixCell)} idle: ${(rss.p50 / 1024).toFixed(0)} KiB per slot (${readings.length} readings, ${(rss.min / 1024).toFixed(0)}-${(rss.max / 1024).toFixed(0)} KiB) and ${summarize(cpuPerSlot).p50.toFixed(4)} cores per slot (${readings[0]!.method})`);
     }
   } finally {
     await Promise.allSettled(open.map(({ cell }) => cell.close()));
@@ -129,11 +154,38 @@ async function measureWorkload(context: SuiteContext, workload: Workload): Promi
   await measureL2(context, workload, plan.l2, key);
 }
 
+/**
+ * The Docker CLI calibration cells: for each measured container
+ * configuration, a cold cell whose requests are `docker run --rm -i` of the
+ * same image and flags, sampled interleaved with the others.
+ */
+async function openCliCalibration(context: SuiteContext, workload: Workload): Promise<{ matrixCell: MatrixCell; cell: Cell }[]> {
+  const runner = context.runners.find((candidate) => candidate.name === CONTAINER_RUNNER) as ContainerRunner | undefined;
+  if (!runner?.openCliCell) return [];
+  const canned = cannedRequest(workload);
+  const opened: { matrixCell: MatrixCell; cell: Cell }[] = [];
+  for (const config of suiteConfigs(context, runner)) {
+    const matrixCell: MatrixCell = { runner, config, lifecycle: 'cold', calibration: 'docker-cli' };
+    try {
+      const cell = await runner.openCliCell({ workload, config }, context.signal);
+      const check = responseMismatch(canned.expected, (await cell.invoke(canned.request, context.signal)).response);
+      if (check) throw new Error(`wrong answer: ${check}`);
+      opened.push({ matrixCell: { ...matrixCell, config: cell.config }, cell });
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      const reason = toBenchError(error).message;
+      context.progress(`docker CLI calibration for container[${config}] not measured: ${reason}`);
+      context.results.recordOutcomes([failedCellOutcome('coldstart', matrixCell, workload.name, `docker CLI calibration: ${reason}`)]);
+    }
+  }
+  return opened;
+}
+
 /** L2: first byte over HTTP through the common front, for the cold and pre-warmed cells. */
 async function measureL2(context: SuiteContext, workload: Workload, plan: SamplingPlan, key: (cell: MatrixCell, phase: string) => CellKey): Promise<void> {
   const { signal, progress, results } = context;
   const canned = cannedRequest(workload);
-  const cells = matrixCells(context.runners, ['cold', 'prewarmed']);
+  const cells = suiteCells(context, ['cold', 'prewarmed']);
   if (!cells.length) return;
   const routeOf = (cell: MatrixCell): string => `${cell.runner.name}:${cell.config}:${cell.lifecycle}`;
   let front: FrontHandle | undefined;

@@ -94,7 +94,8 @@ export async function measureTargets(context: SuiteContext, targets: readonly De
 /**
  * Cold first requests after idling: each waits the target's idle time with
  * no traffic, then sends one request on a new connection. Resolves with the
- * rows (samples, count, min, p50, max of the first byte, and the idle time
+ * rows (samples and what summaryRows writes from a few: count, min, mean,
+ * p50, max of the first byte; and the idle time
  * actually waited), or the reason the target failed.
  */
 async function measureFromZero(target: DeployedTarget, workload: string, requests: number, key: CellKey, signal: AbortSignal, progress: (message: string) => void): Promise<Measurement[] | string> {
@@ -117,7 +118,6 @@ async function measureFromZero(target: DeployedTarget, workload: string, request
   }
   const s = summarize(firstBytes);
   progress(`target ${target.name} ${workload}: from zero, first byte p50 ${(s.p50 / 1e6).toFixed(1)} ms (n=${s.count})`);
-  // A handful of samples: no p90/p99 and no interval is written from them.
-  const few = summaryRows(key, s).filter((row) => ['count', 'min', 'p50', 'max'].includes(row.stat));
-  return [...sampleRows(key, firstBytes), ...few, ...sampleRows({ ...key, metric: 'idle-before' }, idles)];
+  // A handful of samples: summaryRows writes no p90, p99 or interval from them.
+  return [...sampleRows(key, firstBytes), ...summaryRows(key, s), ...sampleRows({ ...key, metric: 'idle-before' }, idles)];
 }

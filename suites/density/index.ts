@@ -16,6 +16,7 @@ import { summarize } from '../../core/stats.ts';
 import { cannedRequest, loadWorkload, responseMismatch } from '../../fixtures/manifest.ts';
 import { isMultiAppRunner, type Cell, type MultiAppRunner, type Runner } from '../../runners/types.ts';
 import type { Suite, SuiteContext } from '../types.ts';
+import { suiteConfigs } from '../cells.ts';
 import { serveUniformly, type AppsStepResult, type AppsStepSpec } from './apps-step.ts';
 import { decideDensity, DENSITY_BUDGET_BYTES, DENSITY_SLO_P99_NS } from './verdict.ts';
 
@@ -36,18 +37,25 @@ export const densitySuite: Suite = {
   description: 'distinct apps resident and serving on one host: memory per app and latency as N grows',
   async run(context) {
     for (const runner of context.runners) {
-      for (const config of runner.configurations) {
+      for (const config of suiteConfigs(context, runner)) {
         context.signal.throwIfAborted();
+        const multi = isMultiAppRunner(runner);
+        const warm = !multi && runner.lifecycles.includes('warm') && (runner.name === 'container' || runner.name.startsWith('process'));
+        if (!multi && !warm) continue;
         try {
-          if (isMultiAppRunner(runner)) await measureWasm(context, runner, config);
-          else if (runner.lifecycles.includes('warm') && (runner.name === 'container' || runner.name.startsWith('process'))) await measureWarm(context, runner, config);
+          if (multi) await measureWasm(context, runner, config);
+          else await measureWarm(context, runner, config);
         } catch (error) {
           if (context.signal.aborted) throw error;
-          context.progress(`${runner.name}[${config}] density failed: ${toBenchError(error).message}`);
+          const reason = toBenchError(error).message;
+          context.progress(`${runner.name}[${config}] density failed: ${reason}`);
+          // Why a row: a failed step must show in the report and can never count for a verdict.
+          context.results.recordOutcomes([{ suite: 'density', runner: runner.name, config, lifecycle: multi ? 'cold' : 'warm', workload: 'hello', subject: 'density-step', condition: 'ramp', outcome: 'failed', detail: reason }]);
         }
       }
     }
-    for (const verdict of decideDensity(context.results.measurements, context.unavailable)) context.results.decide(verdict);
+    const failed = context.results.outcomes.filter((row) => row.suite === 'density' && row.outcome === 'failed').map((row) => ({ runner: row.runner, config: row.config, detail: row.detail }));
+    for (const verdict of decideDensity(context.results.measurements, context.unavailable, failed)) context.results.decide(verdict);
   },
 };
 
@@ -88,9 +96,10 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
       valueRow(key(runner, config, 'cold', count, 'resident', 'rss-total', 'bytes'), step.residentBytes),
       valueRow(key(runner, config, 'cold', count, 'resident', 'host-memory-per-app', 'bytes'), step.availableDropBytes / count),
       valueRow(key(runner, config, 'cold', count, 'load', 'load-time-per-app', 'ns'), step.loadNs / count),
+      valueRow(key(runner, config, 'cold', count, 'load', 'first-serve-per-app', 'ns'), step.firstServeNs / count),
       ...summaryRows(key(runner, config, 'cold', count, 'serve', 'latency', 'ns'), summary),
     ]);
-    progress(`${runner.name}[${config}] ${count} apps: ${(step.residentBytes / count / 1024).toFixed(1)} KiB per app (${step.residentMethod}), load ${(step.loadNs / count / 1e6).toFixed(2)} ms per app, latency p50 ${(summary.p50 / 1e3).toFixed(0)} us p99 ${(summary.p99 / 1e3).toFixed(0)} us`);
+    progress(`${runner.name}[${config}] ${count} apps: ${(step.residentBytes / count / 1024).toFixed(1)} KiB per app (${step.residentMethod}), load ${(step.loadNs / count / 1e6).toFixed(2)} ms per app, first request ${(step.firstServeNs / count / 1e3).toFixed(0)} us per app, latency p50 ${(summary.p50 / 1e3).toFixed(0)} us p99 ${(summary.p99 / 1e3).toFixed(0)} us (n=${summary.count})`);
     results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'apps-resident', 'apps'), count));
     if (summary.p99 > DENSITY_SLO_P99_NS) {
       progress(`${runner.name}[${config}] breaks the latency SLO at ${count} apps`);

@@ -12,7 +12,7 @@ import { measureInterference } from './interference.ts';
 import { describeRun, Neighbour, probeRuns, runProbeCase } from './matrix.ts';
 import { plantSecrets } from './plant.ts';
 import { PROBES } from './probes.ts';
-import { countRows, decideIsolation, describeCounts } from './verdict.ts';
+import { countRows, decideIsolation, describeCounts, FAILED_OUTCOME } from './verdict.ts';
 
 /** The isolation suite. */
 export const isolationSuite: Suite = {
@@ -20,7 +20,7 @@ export const isolationSuite: Suite = {
   description: 'isolation probes with and without grants on every runner and configuration, noisy neighbours, teardown between requests',
   async run(context) {
     const { signal, progress, results } = context;
-    const runs = probeRuns(context.runners, PROBES);
+    const runs = probeRuns(context.runners, PROBES, context.variants);
     const plant = await plantSecrets(signal);
     progress(`planted host secrets in ${plant.facts.root} (listener ${plant.facts.listenHost}:${plant.facts.listenPort}, DNS name ${plant.facts.dnsName ?? 'none resolvable'}); ${runs.length} probe cells on ${context.runners.length} runner(s)`);
     const neighbours = new Map<string, Neighbour>();
@@ -39,7 +39,10 @@ export const isolationSuite: Suite = {
           progress(`[${index + 1}/${runs.length}] ${describeRun(run, outcome)}`);
         } catch (error) {
           if (signal.aborted) throw error;
-          progress(`[${index + 1}/${runs.length}] ${run.spec.probe} ${run.probeCase.condition} on ${key}: failed to run: ${toBenchError(error).message}`);
+          const reason = toBenchError(error).message;
+          progress(`[${index + 1}/${runs.length}] ${run.spec.probe} ${run.probeCase.condition} on ${key}: failed to run: ${reason}`);
+          // Why a row: a probe case that could not run must show in the matrix and keep the claim from being confirmed.
+          results.recordOutcomes([{ suite: 'isolation', runner: run.runner.name, config: run.config, lifecycle: run.lifecycle, workload: run.spec.probe, subject: run.spec.probe, condition: run.probeCase.condition, outcome: FAILED_OUTCOME, detail: `the probe case could not be run: ${reason}` }]);
         }
       }
     } finally {

@@ -17,6 +17,7 @@ import { summarize } from '../../core/stats.ts';
 import { cannedRequest, loadWorkload, responseMismatch } from '../../fixtures/manifest.ts';
 import type { Cell, Lifecycle, Runner } from '../../runners/types.ts';
 import type { SuiteContext } from '../types.ts';
+import { suiteConfigs } from '../cells.ts';
 import { probeRequest } from './matrix.ts';
 
 /** A noisy neighbour: the workload it runs request after request. */
@@ -178,7 +179,7 @@ async function measureRunner(context: SuiteContext, runner: Runner, config: stri
 /** Runs the interference measurement on every configuration of every runner that can run the noisy neighbours; records rows and the cpu-hog matrix rows. */
 export async function measureInterference(context: SuiteContext, runners: readonly Runner[]): Promise<void> {
   for (const runner of runners) {
-    for (const config of runner.configurations) {
+    for (const config of suiteConfigs(context, runner)) {
       context.signal.throwIfAborted();
       try {
         const rows = await measureRunner(context, runner, config);

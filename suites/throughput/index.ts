@@ -19,7 +19,7 @@ import { percentile } from '../../core/stats.ts';
 import { cannedRequest, loadWorkload, sha256Hex, type CannedRequest } from '../../fixtures/manifest.ts';
 import { helloVariant } from '../../fixtures/variants.ts';
 import { isMultiAppRunner } from '../../runners/types.ts';
-import { cellLabel, matrixCells, type MatrixCell } from '../cells.ts';
+import { cellLabel, suiteCells, suiteConfigs, type MatrixCell } from '../cells.ts';
 import { httpUrl, LOOPBACK, startFront, type FrontHandle } from '../http-front/front.ts';
 import { NOOP_BODY, NOOP_PATH, routePath, SPIN_PATH, type FrontRoute } from '../http-front/spec.ts';
 import { verifyTarget } from '../targets/ask.ts';
@@ -51,7 +51,8 @@ export interface ThroughputSettings {
 
 /** Settings per profile. */
 export const THROUGHPUT_SETTINGS = {
-  quick: { durationSeconds: 3, rounds: 1, connections: 16, openLoopFraction: 0.5, mixApps: [1, 100, 1000], mixRunners: ['wasm'], spinMicros: [5, 20] },
+  // Why 3 rounds even in --quick: one round is noise, not a ceiling (a cell once measured 120% of the no-op front in a single round).
+  quick: { durationSeconds: 2, rounds: 3, connections: 16, openLoopFraction: 0.5, mixApps: [1000], mixRunners: ['wasm'], spinMicros: [5] },
   full: { durationSeconds: 10, rounds: 3, connections: 32, openLoopFraction: 0.5, mixApps: [1, 100, 1000, 10_000], spinMicros: [5, 20] },
 } satisfies Record<string, ThroughputSettings>;
 
@@ -116,10 +117,10 @@ export async function runThroughput(context: SuiteContext, settings: ThroughputS
     }
 
     for (const runner of context.runners) {
-      const cells = matrixCells([runner]);
+      const cells = suiteCells({ runners: [runner], variants: context.variants }, context.variants ? undefined : ['cold']);
       const routes: FrontRoute[] = cells.map((cell) => ({ route: routeName(cell), runner: runner.name, config: cell.config, lifecycle: cell.lifecycle, workload: WORKLOAD, poolSize: 8 }));
       const mixes = isMultiAppRunner(runner) && (!settings.mixRunners || settings.mixRunners.includes(runner.name))
-        ? runner.configurations.flatMap((config) => settings.mixApps.map((apps) => ({ config, apps, route: `${runner.name}:${config}:apps=${apps}` })))
+        ? suiteConfigs(context, runner).flatMap((config) => settings.mixApps.map((apps) => ({ config, apps, route: `${runner.name}:${config}:apps=${apps}` })))
         : [];
       routes.push(...mixes.map((mix) => ({ route: mix.route, runner: runner.name, config: mix.config, lifecycle: 'cold' as const, workload: WORKLOAD, apps: mix.apps })));
       progress(`starting a front for ${runner.name} (${routes.length} cells, ${cores} workers)`);
@@ -184,7 +185,7 @@ export async function runThroughput(context: SuiteContext, settings: ThroughputS
       recordLoadFailures(context, target, OPEN_LOOP, measured.value.load);
       results.record(valueRow({ ...target.key, phase: OPEN_LOOP, metric: 'offered-rate', unit: 'req/s' }, overallRate));
     }
-    results.decide(decideThroughput(results.measurements, cores));
+    results.decide(decideThroughput(results.measurements, results.outcomes, cores));
   } finally {
     await Promise.allSettled(fronts.map((front) => front.close()));
     await Promise.allSettled(stopServer.map((stop) => stop()));
@@ -247,8 +248,11 @@ const FAILED_SHARE = 0.01;
  */
 function recordLoadFailures(context: SuiteContext, target: Target, phase: string, load: LoadResult, example?: string | null): void {
   const failed = load.totalRequests - load.okRequests + load.errors + load.timeouts;
-  if (load.mismatches === 0 && failed <= FAILED_SHARE * Math.max(1, load.totalRequests)) return;
-  const detail = `${phase}: ${load.mismatches} wrong answers, ${load.non2xx} non-2xx, ${load.errors} connection errors, ${load.timeouts} timeouts out of ${load.totalRequests} responses${example ? ` (first: ${example})` : ''}`;
+  const silent = load.totalRequests === 0;
+  if (!silent && load.mismatches === 0 && failed <= FAILED_SHARE * load.totalRequests) return;
+  const detail = silent
+    ? `${phase}: no complete response within the ${load.durationSeconds.toFixed(0)} s run (${load.errors} connection errors, ${load.timeouts} timeouts)`
+    : `${phase}: ${load.mismatches} wrong answers, ${load.non2xx} non-2xx, ${load.errors} connection errors, ${load.timeouts} timeouts out of ${load.totalRequests} responses${example ? ` (first: ${example})` : ''}`;
   context.progress(`${target.label} failed under load: ${detail}`);
   context.results.recordOutcomes([{ suite: 'throughput', runner: target.key.runner, config: target.key.config, lifecycle: target.key.lifecycle, workload: WORKLOAD, subject: target.key.apps ? `cell apps=${target.key.apps}` : 'cell', condition: phase, outcome: 'failed', detail }]);
 }
@@ -331,7 +335,8 @@ async function measureWithLocust(context: SuiteContext, engine: LocustEngine, ta
     if (signal.aborted) throw error;
     const failure = toBenchError(error);
     progress(`locust ${target.label} failed: ${failure.message}`);
-    results.recordOutcomes([{ suite: 'throughput', runner: target.key.runner, config: target.key.config, lifecycle: target.key.lifecycle, workload: WORKLOAD, subject: target.key.apps ? `cell apps=${target.key.apps}` : 'cell', condition: LOCUST_CLOSED_LOOP, outcome: 'failed', detail: failure.message }]);
+    // Locust's own failure (workers missing, counts that disagree) is the engine's, not the cell's: subject load-engine.
+    results.recordOutcomes([{ suite: 'throughput', runner: target.key.runner, config: target.key.config, lifecycle: target.key.lifecycle, workload: WORKLOAD, subject: 'load-engine', condition: LOCUST_CLOSED_LOOP, outcome: 'failed', detail: `${target.key.apps ? `apps=${target.key.apps}: ` : ''}${failure.message}` }]);
     if (failure.kind === 'unavailable') {
       engine.active = false;
       recordLocustEngineOutcome(context, 'failed', `stopped after ${target.label}: ${failure.message}`);
@@ -348,7 +353,7 @@ function loadRows(target: Target, phase: string, load: LoadResult, usage: { cpuC
   const base = { ...target.key, phase };
   const row = (metric: string, unit: string, value: number, stat: Measurement['stat'] = 'value'): Measurement => ({ ...base, metric, unit, stat, value, iteration });
   const front = target.pids.length > 0;
-  return [
+  const rows = [
     row('requests-per-second', 'req/s', load.requestsPerSecond),
     row('requests-per-second-per-core', 'req/s', load.requestsPerSecond / cores),
     row('requests', 'count', load.totalRequests),
@@ -357,6 +362,7 @@ function loadRows(target: Target, phase: string, load: LoadResult, usage: { cpuC
     row(latencyMetric, 'ns', load.latencyNs.p90, 'p90'),
     row(latencyMetric, 'ns', load.latencyNs.p99, 'p99'),
     row(latencyMetric, 'ns', load.latencyNs.max, 'max'),
+    row(latencyMetric, 'ns', load.latencyNs.count, 'count'),
     row('errors', 'count', load.errors + load.timeouts + load.non2xx + load.mismatches),
     row('mismatches', 'count', load.mismatches),
     row('non2xx', 'count', load.non2xx),
@@ -366,6 +372,8 @@ function loadRows(target: Target, phase: string, load: LoadResult, usage: { cpuC
     ...(front && load.totalRequests > 0 ? [row('front-cpu-per-request', 'ns', (usage.cpuCores * load.durationSeconds * 1e9) / load.totalRequests)] : []),
     ...(front ? [row('front-rss', 'bytes', usage.rssBytes)] : []),
   ];
+  // A statistic the load could not give (a p99 of fewer than 100 responses) gets no row.
+  return rows.filter((entry) => Number.isFinite(entry.value));
 }
 
 /** Locust's own rows: how many workers and users, and each worker's rate (samples, min, mean, max). */

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { settlesWithin } from '../../../core/clock.ts';
 import { BenchError } from '../../../core/errors.ts';
-import { histogramPercentile } from '../../../core/stats.ts';
+import { histogramPercentile, MIN_SAMPLES_FOR_P90, MIN_SAMPLES_FOR_P99 } from '../../../core/stats.ts';
 import { DEFAULT_VENV_DIR, venvPython } from '../../../runners/wasmtime/index.ts';
 import { freePort, LOOPBACK } from '../../http-front/front.ts';
 import type { LoadResult } from '../load.ts';
@@ -281,6 +281,7 @@ function readRun(countsFile: string, statsFile: string, totalWorkers: number, us
     throw new BenchError('internal', `Locust's statistics (${locustTotals.requests} requests, ${locustTotals.failures} failures) and its workers' own counts (${sum((w) => w.requests)}, ${failures}) differ`);
   }
   const buckets = [...histogram];
+  const count = buckets.reduce((total, [, n]) => total + n, 0);
   const msToNs = (ms: number): number => ms * 1e6;
   const load: LoadResult = {
     requestsPerSecond: sum((w) => w.requestsPerSecond),
@@ -289,10 +290,11 @@ function readRun(countsFile: string, statsFile: string, totalWorkers: number, us
     durationSeconds: Math.max(0, ...workers.map((w) => w.durationSeconds)),
     latencyNs: {
       p50: msToNs(histogramPercentile(buckets, 0.5)),
-      p90: msToNs(histogramPercentile(buckets, 0.9)),
-      p99: msToNs(histogramPercentile(buckets, 0.99)),
-      max: msToNs(maxResponseMs),
-      mean: locustTotals.requests > 0 ? msToNs(totalResponseMs / locustTotals.requests) : Number.NaN,
+      p90: count >= MIN_SAMPLES_FOR_P90 ? msToNs(histogramPercentile(buckets, 0.9)) : Number.NaN,
+      p99: count >= MIN_SAMPLES_FOR_P99 ? msToNs(histogramPercentile(buckets, 0.99)) : Number.NaN,
+      max: count > 0 ? msToNs(maxResponseMs) : Number.NaN,
+      mean: count > 0 ? msToNs(totalResponseMs / count) : Number.NaN,
+      count,
     },
     errors: sum((w) => w.errors),
     timeouts: 0,

@@ -18,7 +18,7 @@ test('targets: first byte of a right one (and from zero after idling), failed ce
     { name: 'cpu-only', substrate: 'node', url: wrong.url, workloads: ['cpu'], scalesToZero: false, idleSeconds: null },
   ];
   const results = new ResultCollector();
-  const context: SuiteContext = { profile: 'quick', signal: new AbortController().signal, progress: () => undefined, results, runners: [], unavailable: [], workloads: ['hello', 'echo'], targets };
+  const context: SuiteContext = { profile: 'quick', signal: new AbortController().signal, progress: () => undefined, results, runners: [], unavailable: [], workloads: ['hello', 'echo'], variants: false, targets };
   try {
     await measureTargets(context, targets, ['hello', 'echo'], { l2: { warmup: 2, samples: 20, budgetMs: 2000 }, fromZeroRequests: 2 });
   } finally {
@@ -27,10 +27,11 @@ test('targets: first byte of a right one (and from zero after idling), failed ce
   }
   const rows = (lifecycle: string, metric = 'duration') => results.measurements.filter((r) => r.suite === 'coldstart' && r.runner === 'target:local-wasm' && r.config === 'substrate=wasm' && r.phase === 'L2' && r.lifecycle === lifecycle && r.metric === metric);
   assert.equal(rows('-').filter((r) => r.stat === 'sample').length, 20);
-  assert.ok(rows('-').some((r) => r.stat === 'p99'));
+  assert.ok(rows('-').some((r) => r.stat === 'p50'));
+  assert.equal(rows('-').some((r) => r.stat === 'p99'), false, 'no p99 from 20 samples');
   const cold = rows(FROM_ZERO);
   assert.equal(cold.filter((r) => r.stat === 'sample').length, 2);
-  assert.deepEqual(cold.filter((r) => r.stat !== 'sample').map((r) => r.stat).sort(), ['count', 'max', 'min', 'p50'], 'no p99 from two samples');
+  assert.deepEqual(cold.filter((r) => r.stat !== 'sample').map((r) => r.stat).sort(), ['count', 'max', 'mean', 'min', 'p50'], 'no p90, p99 or interval from two samples');
   const idles = rows(FROM_ZERO, 'idle-before');
   assert.equal(idles.length, 2);
   assert.ok(idles.every((r) => r.value >= 1e9), 'each cold request came after at least the idle time');
