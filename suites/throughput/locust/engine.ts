@@ -222,15 +222,17 @@ export async function runLocust(install: LocustInstall, options: LocustRunOption
     }
     const limitMs = (waitSeconds + options.durationSeconds + FLUSH_TIMEOUT_SECONDS + 60) * 1000;
     if (!(await settlesWithin(master, limitMs, signal))) throw new BenchError('internal', `the Locust master did not end the run within ${limitMs / 1000} s: ${logTail(masterLog)}`);
-    // The master's quit message ends the workers; give them a moment before they are stopped.
-    await settlesWithin(Promise.allSettled(children), 10_000, signal);
     signal?.throwIfAborted();
     if (!fs.existsSync(countsFile)) {
-      const { exitCode, signal: killedBy } = await master;
-      const log = logTail(masterLog);
-      if (/Gave up waiting for workers/.test(log)) throw new BenchError('unavailable', `fewer than ${totalWorkers} Locust workers connected to ${bind.host}:${bind.port} within ${waitSeconds} s`);
+      const { exitCode, signal: killedBy, stderr } = await master;
+      const lastError = String(stderr ?? '').split('\n').map((line) => line.trim()).filter(Boolean).at(-1) ?? '';
+      const log = [logTail(masterLog), lastError].filter(Boolean).join(' | ');
+      if (/Gave up waiting for workers/.test(log)) throw new BenchError('unavailable', `not all ${totalWorkers} Locust worker(s) connected to ${bind.host}:${bind.port} within ${waitSeconds} s`);
+      if (/Address already in use|assign requested address/i.test(log)) throw new BenchError('unavailable', `the Locust master cannot listen on ${bind.host}:${bind.port}: ${log}`);
       throw new BenchError('internal', `the Locust master (exit code ${exitCode ?? killedBy}) wrote no counts: ${log || 'no log'}`);
     }
+    // The master's quit message ends the workers; give them a moment before they are stopped.
+    await settlesWithin(Promise.allSettled(children), 10_000, signal);
     return readRun(countsFile, `${statsPrefix}.json`, totalWorkers, users);
   } finally {
     signal?.removeEventListener('abort', onAbort);
