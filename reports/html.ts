@@ -11,6 +11,7 @@ import { CLAIMS, CLAIMS_SOURCE } from '../core/claims.ts';
 import type { Environment } from '../core/environment.ts';
 import { SUITE_NAMES, type ClaimVerdict, type Measurement, type ResultFile, type SuiteName } from '../core/results.ts';
 import { CHARTS, type VegaLiteSpec } from './charts.ts';
+import { conformanceTable } from './conformance-table.ts';
 import { writeResultFiles } from './formats.ts';
 import { escapeHtml, scriptJson, slug } from './html-text.ts';
 import { machinesOf, mergeResults, type MergedResult } from './merge.ts';
@@ -174,7 +175,8 @@ function suiteSection(result: MergedResult, suite: SuiteName, specs: ReadonlyMap
       : `<p class="empty">No rows for this chart in these results.</p>`;
     return `<figure id="chart-${chart.id}" data-chart="${chart.id}"${specs.has(chart.id) ? ' data-has-spec="true"' : ''}><figcaption><strong>${escapeHtml(chart.title)}.</strong> ${escapeHtml(chart.caption)}</figcaption>${body}</figure>`;
   }).join('\n');
-  return `${header}${figures}<p>All rows: <a href="${suite}.csv">${suite}.csv</a>.</p></section>`;
+  const beside = suite === 'isolation' ? conformanceTable(result.outcomes) : '';
+  return `${header}${figures}${beside}<p>All rows: <a href="${suite}.csv">${suite}.csv</a>.</p></section>`;
 }
 
 const ENVIRONMENT_FIELDS: [string, (environment: Environment) => string][] = [

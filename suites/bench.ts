@@ -45,7 +45,7 @@ export async function runBench(options: BenchOptions, io: { signal: AbortSignal;
     profile: options.profile,
     argv: options.argv,
     docker: await dockerVersion(available),
-    tools: { clang: await toolVersion('clang'), cc: await toolVersion('cc'), ...(options.locust ? { locust: await locustVersion(signal) } : {}) },
+    tools: { clang: await toolVersion('clang'), cc: await toolVersion('cc'), 'musl-gcc': await toolVersion('musl-gcc'), ...(options.locust ? { locust: await locustVersion(signal) } : {}) },
     artifacts,
   });
 

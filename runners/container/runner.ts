@@ -15,7 +15,7 @@ import type { Workload } from '../../fixtures/manifest.ts';
 import type { Availability, Cell, CellSpec, DirGrant, IdleCost, InvokeResult, Lifecycle, Preparation, Runner, WorkloadRequest } from '../types.ts';
 import { BASIC_LIFECYCLES } from '../types.ts';
 import { cgiEnvironment, encodeRequestFrame, LOOP_ARG, MalformedResponseError, parseCgiResponse } from '../wagi.ts';
-import { fixturesNativeBinary, type NativeBinarySource } from '../process/native-binary.ts';
+import { imageNativeBinary, type NativeBinarySource } from '../process/native-binary.ts';
 import { SingleUsePool, type PoolSlot, type PoolStats } from '../process/pool.ts';
 import { AttachedContainer, type OutputMode } from './attached-container.ts';
 import { runLabels, sweepLeftovers } from './cleanup.ts';
@@ -29,7 +29,7 @@ import type Docker from 'dockerode';
 export interface ContainerRunnerOptions {
   /** Engine socket. @default DOCKER_HOST, else /var/run/docker.sock */
   socketPath?: string;
-  /** Where native builds come from. @default fixturesNativeBinary */
+  /** Where native builds come from. @default imageNativeBinary (musl static, else glibc static) */
   nativeBinary?: NativeBinarySource;
 }
 
@@ -65,7 +65,7 @@ const DEFAULT_MAX_MEMORY_MIB = 256;
 /** Creates the `container` runner. */
 export function createContainerRunner(options: ContainerRunnerOptions = {}): ContainerRunner {
   const address = engineAddress(options.socketPath);
-  const nativeBinary = options.nativeBinary ?? fixturesNativeBinary;
+  const nativeBinary = options.nativeBinary ?? imageNativeBinary;
   let docker: Docker | undefined;
   let swept: Promise<number> | undefined;
   const client = (): Docker => (docker ??= dockerClient(address));
@@ -81,7 +81,7 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Con
 
   const runner: ContainerRunner = {
     name: 'container',
-    description: `Docker containers (FROM scratch image of the static native build) at ${address.description}: create+start per request, pre-warmed pool, or long-running container`,
+    description: `Docker containers (FROM scratch image of the static native build, musl where musl-gcc exists) at ${address.description}: create+start per request, pre-warmed pool, or long-running container`,
     configurations: PROFILE_NAMES.map((profile) => `profile=${profile}`),
     lifecycles: BASIC_LIFECYCLES,
 
@@ -122,7 +122,8 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Con
       return {
         firstLoadNs: built.buildNs,
         artifactBytes: built.sizeBytes,
-        detail: `image ${built.tag} (${built.sizeBytes} bytes) ${built.cached ? 'already built (0: cached)' : 'built FROM scratch'}; ${describeIsolation(parsed.isolation)}`,
+        builtFrom: built.binaryFlavour,
+        detail: `image ${built.tag} (${built.sizeBytes} bytes) ${built.cached ? 'already built (0: cached)' : 'built FROM scratch'} of the ${built.binaryFlavour} native binary (${built.binaryLibc}); ${describeIsolation(parsed.isolation)}`,
       };
     },
 
