@@ -310,7 +310,8 @@ function recordLocustEngineOutcome(context: SuiteContext, outcome: string, detai
  */
 async function measureWithLocust(context: SuiteContext, engine: LocustEngine, target: Target, run: { settings: ThroughputSettings; round: number; final: boolean; cores: number }): Promise<void> {
   const { signal, progress, results } = context;
-  const { settings, layout } = { settings: run.settings, layout: engine.layout };
+  const { settings } = run;
+  const { layout } = engine;
   progress(`locust closed loop ${target.label}, round ${run.round + 1}/${settings.rounds}, ${settings.durationSeconds}s x ${settings.connections} users x ${layout.localWorkers + layout.remoteWorkers} workers`);
   try {
     const measured = await measure(target, () =>
