@@ -11,7 +11,7 @@ import type { Profile } from '../../core/environment.ts';
 import { loadWorkload } from '../../fixtures/manifest.ts';
 import { writeResultFiles } from '../../reports/formats.ts';
 import { writeHtmlReport } from '../../reports/html.ts';
-import { runnerNames, resolveRunners } from '../../runners/index.ts';
+import { QUICK_RUNNERS, runnerNames, resolveRunners } from '../../runners/index.ts';
 import { runBench, type BenchOptions } from '../../suites/bench.ts';
 import { readTargetsFile } from '../../suites/targets/targets-file.ts';
 import type { LocustLayout } from '../../suites/throughput/locust/engine.ts';
@@ -43,7 +43,8 @@ self-contained index.html, then prints the claims ledger.
 Options:
   --suite LIST     suites to run, comma-separated (default: all)
                    ${SUITE_NAMES.join(', ')}
-  --runner LIST    runners to measure, comma-separated (default: all registered);
+  --runner LIST    runners to measure, comma-separated (default: ${QUICK_RUNNERS.join(',')}
+                   in --quick; every registered runner with --full or --variants);
                    none: no local cell, only the harness ceilings and the --targets
   --workload LIST  workloads, comma-separated (default: ${DEFAULT_WORKLOADS.join(',')})
   --quick          quick profile: minutes on a 2-core machine (default)
@@ -121,7 +122,7 @@ export function parseBenchArguments(argv: string[], now = new Date()): BenchArgu
   const stamp = now.toISOString().replace(/[:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return {
     suites: selected,
-    runners: noRunner ? [] : runners.length ? runners : runnerNames(),
+    runners: noRunner ? [] : runners.length ? runners : profile === 'full' || values.variants ? runnerNames() : [...QUICK_RUNNERS],
     targets,
     locust,
     workloads: workloads.length ? workloads : DEFAULT_WORKLOADS,

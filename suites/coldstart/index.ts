@@ -16,19 +16,22 @@ import type { ContainerRunner } from '../../runners/container/runner.ts';
 import { startFront, type FrontHandle } from '../http-front/front.ts';
 import { createAgent, timeFirstByte } from '../http-front/first-byte.ts';
 import { routePath } from '../http-front/spec.ts';
-import type { Suite, SuiteContext } from '../types.ts';
+import type { PlanInput, Suite, SuiteContext } from '../types.ts';
+import { cellOpenMs, FRONT_START_MS, idleReadingMs, planSeconds, sampledCellMs, sumMs } from '../plan.ts';
 import { sampleInterleaved, type SamplingPlan } from './sampling.ts';
+import type { DeployedTarget } from '../targets/targets-file.ts';
 import { measureTargets } from './targets.ts';
 import { decideColdstart, describeTiming } from './verdict.ts';
 
 /** Sampling plans per profile: fast cells reach `samples`, slow cells stop at the budget; `fromZeroRequests` cold requests per scale-to-zero target. */
 export const COLDSTART_PLANS = {
   // Why minSamples 10: a slow cell (a container, ~0.3 s a request) must still give the median an interval (six samples at least) on a busy machine.
-  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 4000, minSamples: 10 }, l2: { warmup: 10, samples: 300, budgetMs: 3000, minSamples: 10 }, idleReadings: 3, fromZeroRequests: 1 },
-  full: { l1: { warmup: 100, samples: 5000, budgetMs: 40_000, minSamples: 30 }, l2: { warmup: 50, samples: 2000, budgetMs: 20_000, minSamples: 30 }, idleReadings: 7, fromZeroRequests: 3 },
-} satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; idleReadings: number; fromZeroRequests: number }>;
+  // Why L2 only for the headline substrates in --quick: the claims are decided on L1; L2 beside them is for the substrates the ledger compares.
+  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 3000, minSamples: 10 }, l2: { warmup: 10, samples: 300, budgetMs: 2000, minSamples: 10 }, idleReadings: 3, workloads: ['hello'], l2Runners: ['wasm', 'process', 'container'] as string[] | null, fromZeroRequests: 1 },
+  full: { l1: { warmup: 100, samples: 5000, budgetMs: 40_000, minSamples: 30 }, l2: { warmup: 50, samples: 2000, budgetMs: 20_000, minSamples: 30 }, idleReadings: 7, workloads: ['hello', 'echo'], l2Runners: null, fromZeroRequests: 3 },
+} satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; idleReadings: number; workloads: string[]; l2Runners: string[] | null; fromZeroRequests: number }>;
 
-/** The minimal workload and a heavier one (request parsing and JSON). */
+/** The minimal workload (decides the claims) and a heavier one (request parsing and JSON, --full). */
 export const COLDSTART_WORKLOADS = ['hello', 'echo'];
 
 /** Pre-warmed pool size used for every pre-warmed cell. */
@@ -37,9 +40,26 @@ const POOL_SIZE = 4;
 export const coldstartSuite: Suite = {
   name: 'coldstart',
   description: 'first load, L0, L1 and L2 cold start per cell, and the idle cost of pre-warmed slots',
+  plan(input) {
+    const plan = COLDSTART_PLANS[input.profile];
+    const workloads = coldstartWorkloads(input);
+    const cells = suiteCells(input);
+    const calibration = input.runners.some((runner) => runner.name === CONTAINER_RUNNER) ? suiteConfigs(input, input.runners.find((runner) => runner.name === CONTAINER_RUNNER)!).length : 0;
+    const firstLoadMs = sumMs(input.runners.map((runner) => suiteConfigs(input, runner).length * 500));
+    const openMs = sumMs(cells.map((cell) => cellOpenMs(cell.runner.name) * (cell.lifecycle === 'prewarmed' ? 2 : 1))) + calibration * cellOpenMs(CONTAINER_RUNNER);
+    const l1Ms = sumMs(cells.map((cell) => sampledCellMs(cell.runner.name, cell.lifecycle, plan.l1))) + calibration * sampledCellMs(CONTAINER_RUNNER, 'cold', plan.l1);
+    const idleMs = sumMs(cells.filter((cell) => cell.lifecycle === 'prewarmed' || cell.lifecycle === 'warm').map((cell) => plan.idleReadings * idleReadingMs(cell.runner.name)));
+    const l2Cells = l2CellsOf(input).length;
+    const l2Ms = l2Cells ? FRONT_START_MS + sumMs(l2CellsOf(input).map((cell) => sampledCellMs(cell.runner.name, cell.lifecycle, plan.l2) + plan.l2.samples * 0.5)) : 0;
+    const perWorkload = firstLoadMs + openMs + l1Ms + idleMs + l2Ms;
+    const targetsMs = targetsPlanMs(input.targets ?? [], workloads, plan);
+    return {
+      plannedMs: workloads.length * perWorkload + targetsMs,
+      detail: `${workloads.join(', ')}: ${cells.length} cells${calibration ? ` and ${calibration} docker CLI calibration` : ''}: L1 up to ${planSeconds(l1Ms)}, idle ${planSeconds(idleMs)}, L2 ${l2Cells} cells ${planSeconds(l2Ms)}, opening ${planSeconds(openMs + firstLoadMs)}${input.targets?.length ? `, ${input.targets.length} targets ${planSeconds(targetsMs)}` : ''}`,
+    };
+  },
   async run(context) {
-    const wanted = context.workloads.filter((name) => COLDSTART_WORKLOADS.includes(name));
-    const workloads = wanted.length ? wanted : COLDSTART_WORKLOADS;
+    const workloads = coldstartWorkloads(context);
     for (const name of workloads) {
       await measureWorkload(context, loadWorkload(name));
     }
@@ -47,6 +67,29 @@ export const coldstartSuite: Suite = {
     for (const verdict of decideColdstart(context.results.measurements, context.unavailable)) context.results.decide(verdict);
   },
 };
+
+/** Deployed targets: each served workload checked and sampled over L2 within its budget, then the scale-to-zero ones idle together. */
+function targetsPlanMs(targets: readonly DeployedTarget[], workloads: readonly string[], plan: (typeof COLDSTART_PLANS)[keyof typeof COLDSTART_PLANS]): number {
+  const served = targets.reduce((sum, target) => sum + workloads.filter((name) => target.workloads.includes(name)).length, 0);
+  const idleMs = Math.max(0, ...targets.map((target) => (target.idleSeconds ?? 0) * 1000 * plan.fromZeroRequests));
+  return served * (TARGET_CHECK_MS + plan.l2.budgetMs) + idleMs;
+}
+
+/** Checking one workload of a deployed target (its canned requests over the network), ms. */
+const TARGET_CHECK_MS = 1000;
+
+/** The workloads measured: those selected that the profile measures (hello decides the claims). */
+function coldstartWorkloads(input: PlanInput): string[] {
+  const profileWorkloads = COLDSTART_PLANS[input.profile].workloads;
+  const wanted = input.workloads.filter((name) => profileWorkloads.includes(name));
+  return wanted.length ? wanted : profileWorkloads.slice(0, 1);
+}
+
+/** The cells measured over HTTP (L2): cold and pre-warmed, of every runner with variants, else of the headline substrates. */
+function l2CellsOf(input: PlanInput): MatrixCell[] {
+  const only = input.variants ? null : COLDSTART_PLANS[input.profile].l2Runners;
+  return suiteCells(input, ['cold', 'prewarmed']).filter((cell) => !only || only.includes(cell.runner.name));
+}
 
 async function measureWorkload(context: SuiteContext, workload: Workload): Promise<void> {
   const { signal, progress, results } = context;
@@ -185,7 +228,7 @@ async function openCliCalibration(context: SuiteContext, workload: Workload): Pr
 async function measureL2(context: SuiteContext, workload: Workload, plan: SamplingPlan, key: (cell: MatrixCell, phase: string) => CellKey): Promise<void> {
   const { signal, progress, results } = context;
   const canned = cannedRequest(workload);
-  const cells = suiteCells(context, ['cold', 'prewarmed']);
+  const cells = l2CellsOf(context);
   if (!cells.length) return;
   const routeOf = (cell: MatrixCell): string => `${cell.runner.name}:${cell.config}:${cell.lifecycle}`;
   let front: FrontHandle | undefined;

@@ -17,12 +17,14 @@ import { cannedRequest, loadWorkload, responseMismatch } from '../../fixtures/ma
 import { isMultiAppRunner, type Cell, type MultiAppRunner, type Runner } from '../../runners/types.ts';
 import type { Suite, SuiteContext } from '../types.ts';
 import { suiteConfigs } from '../cells.ts';
+import { cellOpenMs, coldRequestMs, idleReadingMs, planSeconds, sumMs } from '../plan.ts';
 import { serveUniformly, type AppsStepResult, type AppsStepSpec } from './apps-step.ts';
 import { decideDensity, DENSITY_BUDGET_BYTES, DENSITY_SLO_P99_NS } from './verdict.ts';
 
 /** Plans per profile. */
 export const DENSITY_PLANS = {
-  quick: { wasmApps: [10, 100, 1000, 2000], maxWarm: { container: 32, process: 64 } as Record<string, number>, requests: 1000, maxLoadSeconds: 60 },
+  // Why 16 containers in --quick: three checkpoints (1, 8, 16) give the slope an interval; each container's stats take the engine a second.
+  quick: { wasmApps: [10, 100, 1000, 2000], maxWarm: { container: 16, process: 32 } as Record<string, number>, requests: 1000, maxLoadSeconds: 20 },
   full: { wasmApps: [100, 1000, 10_000, 100_000], maxWarm: { container: 200, process: 500 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 900 },
 } satisfies Record<string, { wasmApps: number[]; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number }>;
 
@@ -35,12 +37,34 @@ const RESERVE_BYTES = 2 * 1024 ** 3;
 export const densitySuite: Suite = {
   name: 'density',
   description: 'distinct apps resident and serving on one host: memory per app and latency as N grows',
+  plan(input) {
+    const plan = DENSITY_PLANS[input.profile];
+    const parts: string[] = [];
+    let totalMs = 0;
+    for (const runner of input.runners) {
+      for (const config of suiteConfigs(input, runner)) {
+        if (isMultiAppRunner(runner)) {
+          // Each step: a fresh process, N apps compiled and served once (at most the load-time cap), then the requests.
+          const stepsMs = sumMs(plan.wasmApps.map((apps) => Math.min(apps * appLoadMs(runner.name), plan.maxLoadSeconds * 1000) + STEP_PROCESS_MS + plan.requests * 0.5));
+          totalMs += stepsMs;
+          parts.push(`${runner.name}[${config}] ${planSeconds(stepsMs)}`);
+        } else if (warmDensityRunner(runner)) {
+          const max = plan.maxWarm[runner.name.startsWith('process') ? 'process' : 'container'] ?? 16;
+          const checkpoints = [1, 8, 16, 32, 64, 128, 256, 512, max].filter((n, i, all) => n <= max && all.indexOf(n) === i).length;
+          const warmMs = max * cellOpenMs(runner.name) + checkpoints * idleReadingMs(runner.name) + checkpoints * Math.min(plan.requests, max * 50) * coldRequestMs('process');
+          totalMs += warmMs;
+          parts.push(`${runner.name}[${config}] up to ${max} ${planSeconds(warmMs)}`);
+        }
+      }
+    }
+    return { plannedMs: totalMs, detail: parts.join(', ') || 'no runner that can be measured for density' };
+  },
   async run(context) {
     for (const runner of context.runners) {
       for (const config of suiteConfigs(context, runner)) {
         context.signal.throwIfAborted();
         const multi = isMultiAppRunner(runner);
-        const warm = !multi && runner.lifecycles.includes('warm') && (runner.name === 'container' || runner.name.startsWith('process'));
+        const warm = !multi && warmDensityRunner(runner);
         if (!multi && !warm) continue;
         try {
           if (multi) await measureWasm(context, runner, config);
@@ -58,6 +82,19 @@ export const densitySuite: Suite = {
     for (const verdict of decideDensity(context.results.measurements, context.unavailable, failed)) context.results.decide(verdict);
   },
 };
+
+/** Whether a runner is measured with long-running instances (processes and containers). */
+function warmDensityRunner(runner: Runner): boolean {
+  return runner.lifecycles.includes('warm') && (runner.name === 'container' || runner.name.startsWith('process'));
+}
+
+/** Starting the process of one many-apps step, ms (planning estimate). */
+const STEP_PROCESS_MS = 1500;
+
+/** Loading one distinct app and serving it once, ms (planning estimate: V8 compiles a small module in well under a millisecond, the external engines' compilers take a few). */
+function appLoadMs(runner: string): number {
+  return runner === 'wasm' ? 1 : 6;
+}
 
 function key(runner: Runner, config: string, lifecycle: string, apps: number, phase: string, metric: string, unit: string): CellKey {
   return { suite: 'density', runner: runner.name, config, lifecycle, workload: 'hello', phase, metric, unit, apps };
@@ -192,8 +229,8 @@ async function sampledResidentBytes(cells: readonly Cell[]): Promise<{ perAppByt
   let bytes = 0;
   let slots = 0;
   let method = 'no idle-cost figure';
-  for (const cell of sample) {
-    const cost = await cell.idleCost!();
+  // Why in parallel: a container's figure takes the engine about a second to give, and the instances are independent.
+  for (const cost of await Promise.all(sample.map((cell) => cell.idleCost!()))) {
     bytes += cost.rssBytes;
     slots += cost.slots;
     method = cost.method.split(';')[0] ?? cost.method;

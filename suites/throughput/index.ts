@@ -22,6 +22,7 @@ import { isMultiAppRunner } from '../../runners/types.ts';
 import { cellLabel, suiteCells, suiteConfigs, type MatrixCell } from '../cells.ts';
 import { httpUrl, LOOPBACK, startFront, type FrontHandle } from '../http-front/front.ts';
 import { NOOP_BODY, NOOP_PATH, routePath, SPIN_PATH, type FrontRoute } from '../http-front/spec.ts';
+import { FRONT_START_MS, LOCUST_RUN_OVERHEAD_MS, planSeconds } from '../plan.ts';
 import { verifyTarget } from '../targets/ask.ts';
 import { targetKey, targetOutcome, targetUrl } from '../targets/targets-file.ts';
 import type { Suite, SuiteContext } from '../types.ts';
@@ -47,14 +48,20 @@ export interface ThroughputSettings {
   mixRunners?: string[];
   /** Calibration: the no-op front's `/spin` route at these microseconds of CPU per request. */
   spinMicros: number[];
+  /** Runners (and harness rows) measured open-loop too; all when null. */
+  openLoopRunners: string[] | null;
 }
 
 /** Settings per profile. */
 export const THROUGHPUT_SETTINGS = {
   // Why 3 rounds even in --quick: one round is noise, not a ceiling (a cell once measured 120% of the no-op front in a single round).
-  quick: { durationSeconds: 2, rounds: 3, connections: 16, openLoopFraction: 0.5, mixApps: [1000], mixRunners: ['wasm'], spinMicros: [5] },
-  full: { durationSeconds: 10, rounds: 3, connections: 32, openLoopFraction: 0.5, mixApps: [1, 100, 1000, 10_000], spinMicros: [5, 20] },
+  // Why open loop only for the no-op route and the headline substrates in --quick: latency at a fixed rate is evidence beside the claim, not the claim.
+  quick: { durationSeconds: 2, rounds: 3, connections: 16, openLoopFraction: 0.5, mixApps: [1000], mixRunners: ['wasm'], spinMicros: [], openLoopRunners: ['front-noop', 'wasm', 'process', 'container'] },
+  full: { durationSeconds: 10, rounds: 3, connections: 32, openLoopFraction: 0.5, mixApps: [1, 100, 1000, 10_000], spinMicros: [5, 20], openLoopRunners: null },
 } satisfies Record<string, ThroughputSettings>;
+
+/** Pause between load runs, ms, so that one run's connections are closed before the next starts. */
+const RUN_GAP_MS = 200;
 
 /** The workload every cell serves under load. */
 const WORKLOAD = 'hello';
@@ -86,6 +93,30 @@ interface LocustEngine {
 export const throughputSuite: Suite = {
   name: 'throughput',
   description: 'requests/s and latency through one HTTP front, with the harness ceilings beside them',
+  plan(input) {
+    const settings: ThroughputSettings = THROUGHPUT_SETTINGS[input.profile];
+    let targets = 2 + settings.spinMicros.length;
+    let openLoop = settings.openLoopRunners ? settings.openLoopRunners.filter((name) => name.startsWith('front-')).length : targets;
+    let fronts = 1;
+    for (const runner of input.runners) {
+      const cells = suiteCells({ runners: [runner], variants: input.variants }, input.variants ? undefined : ['cold']).length;
+      const mixes = isMultiAppRunner(runner) && (!settings.mixRunners || settings.mixRunners.includes(runner.name)) ? suiteConfigs(input, runner).length * settings.mixApps.length : 0;
+      if (!cells && !mixes) continue;
+      fronts++;
+      targets += cells + mixes;
+      if (!settings.openLoopRunners || settings.openLoopRunners.includes(runner.name)) openLoop += cells + mixes;
+    }
+    const deployed = (input.targets ?? []).filter((target) => target.workloads.includes(WORKLOAD)).length;
+    targets += deployed;
+    if (!settings.openLoopRunners) openLoop += deployed;
+    const secondMs = 1000 + RUN_GAP_MS;
+    const closedMs = settings.rounds * targets * settings.durationSeconds * secondMs;
+    const openMs = openLoop * settings.durationSeconds * secondMs;
+    // Locust: one master and its workers per target and round, started and stopped each time.
+    const locustMs = input.locust ? settings.rounds * targets * (settings.durationSeconds * 1000 + LOCUST_RUN_OVERHEAD_MS) : 0;
+    const locustText = input.locust ? `, Locust ${settings.rounds * targets} runs (${planSeconds(locustMs)})` : '';
+    return { plannedMs: closedMs + openMs + locustMs + fronts * FRONT_START_MS, detail: `${targets} targets x ${settings.rounds} rounds x ${settings.durationSeconds} s closed loop (${planSeconds(closedMs)}), ${openLoop} open loop (${planSeconds(openMs)})${locustText}, ${fronts} fronts to start` };
+  },
   run: (context) => runThroughput(context, THROUGHPUT_SETTINGS[context.profile]),
 };
 
@@ -168,7 +199,7 @@ export async function runThroughput(context: SuiteContext, settings: ThroughputS
         results.record(loadRows(target, CLOSED_LOOP, measured.value.load, { ...measured.usage, loadCpuCores: measured.value.loadCpuCores }, cores, round));
         recordLoadFailures(context, target, CLOSED_LOOP, measured.value.load);
         closed.set(target.label, [...(closed.get(target.label) ?? []), measured.value.load]);
-        await sleep(200, signal);
+        await sleep(RUN_GAP_MS, signal);
         if (locust?.active) {
           const final = round === settings.rounds - 1 && index === targets.length - 1;
           await measureWithLocust(context, locust, target, { settings, round, final, cores });
@@ -176,6 +207,7 @@ export async function runThroughput(context: SuiteContext, settings: ThroughputS
       }
     }
     for (const target of targets) {
+      if (settings.openLoopRunners && !settings.openLoopRunners.includes(target.key.runner)) continue;
       signal.throwIfAborted();
       const rate = percentile((closed.get(target.label) ?? []).map((r) => r.requestsPerSecond), 0.5);
       const overallRate = Math.max(1, Math.round(rate * settings.openLoopFraction));
