@@ -91,5 +91,5 @@ export function verdictSentence(verdict: ClaimVerdict, { short = false, max = 16
     const figure = short && margin.figure.length > 44 ? `${margin.figure.slice(0, 43).trimEnd()}…` : margin.figure;
     return `${judged}${figure} ${formatFigure(margin.value, margin.unit)} (${intervalText(margin, true)}, n=${margin.n}) vs ${thresholdText(margin)}.`;
   }
-  return firstSentence(verdict.reason, short ? 100 : max);
+  return firstSentence(verdict.reason, short ? 90 : max);
 }

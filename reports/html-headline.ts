@@ -94,6 +94,12 @@ function claimLine(result: MergedResult, id: string, primary: string, comparison
   return `<li data-claim="${escapeHtml(id)}" title="${escapeHtml(`${quoted.machine}: ${verdictSentence(quoted)}`)}">${badge(quoted.verdict)} <a href="#claim-${escapeHtml(id)}">${escapeHtml(id)}</a>: ${escapeHtml(verdictSentence(quoted, { short: true }))}${movedMark(quoted, comparison)}${others ? ` <span class="others">${others}</span>` : ''}</li>`;
 }
 
+/** Which machine the headline's sentences quote, in words (nothing for one machine). */
+export function quotingNote(result: MergedResult): string {
+  if (machinesOf(result).length < 2) return '';
+  return ` Sentences quote <span class="machine">${escapeHtml(primaryMachine(result))}</span> (most verdicts); dots give the other machines' verdicts.`;
+}
+
 /** The headline section: one card per family. */
 export function headlineSection(result: MergedResult, specs: ReadonlyMap<string, unknown>, comparison?: Comparison): string {
   const primary = primaryMachine(result);
@@ -104,8 +110,5 @@ export function headlineSection(result: MergedResult, specs: ReadonlyMap<string,
       : '<p class="empty">No rows for this chart in these results.</p>';
     return `<article class="card" id="family-${family.id}" data-family="${family.id}"><h3>${escapeHtml(family.question)}</h3>${chart}<p class="caption">${escapeHtml(family.caption)}</p><ul class="claims">${family.claims.map((claim) => claimLine(result, claim, primary, comparison)).join('')}</ul></article>`;
   }).join('\n');
-  const quoting = machinesOf(result).length > 1
-    ? `<p class="quoting">Sentences quote <span class="machine">${escapeHtml(primary)}</span> (the machine with the most verdicts); a dot per other machine gives its verdict (hover it). Charts: every machine.</p>`
-    : '';
-  return `${quoting}<section id="headline" class="headline">\n${cards}\n</section>`;
+  return `<section id="headline" class="headline">\n${cards}\n</section>`;
 }

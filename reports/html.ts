@@ -20,7 +20,7 @@ import { CHARTS, type ChartInput, type VegaLiteSpec } from './charts.ts';
 import { resultFileContents, resultJson, writeFilesAtomically } from './formats.ts';
 import { formatFigure } from './figures.ts';
 import { historyPoints, historySpec, measuredAt, reportContext, verdictsOnly, type ReportContext } from './history.ts';
-import { FAMILIES, headlineChartId, headlineSection } from './html-headline.ts';
+import { FAMILIES, headlineChartId, headlineSection, quotingNote } from './html-headline.ts';
 import { ledgerIds, ledgerSection } from './html-ledger.ts';
 import { escapeHtml, scriptJson } from './html-text.ts';
 import { machinesOf, mergeResults, type MergedResult } from './merge.ts';
@@ -184,19 +184,17 @@ function historySection(result: MergedResult, specs: ReadonlyMap<string, VegaLit
 
 /** The call-out at the top: verdicts that changed since the baseline, and how many figures moved. */
 function changesSection(result: MergedResult, context: ReportContext): string {
-  const notes = (context.notes ?? []).map((note) => `<li>${escapeHtml(note)}</li>`).join('');
+  const notes = (context.notes ?? []).map((note) => `<div class="small">${escapeHtml(note)}</div>`).join('');
   const comparison = context.comparison;
-  if (!comparison) return notes ? `<div class="baseline"><ul>${notes}</ul></div>` : '';
+  if (!comparison) return notes ? `<div class="baseline">${notes}</div>` : '';
   const when = escapeHtml(comparison.baselineAt.replace('T', ' ').slice(0, 16));
-  const moved = `${comparison.moved.size} of ${comparison.compared} headline figures moved beyond their interval (marked ▲ ▼ below)`;
-  const unmatched = comparison.unmatched.length ? `<li>Not compared (no such machine in the baseline): ${comparison.unmatched.map((machine) => `<span class="machine">${escapeHtml(machine)}</span>`).join(' ')}</li>` : '';
-  if (!comparison.changed.length) return `<div class="baseline" id="changes">Since the baseline of ${when}: no verdict changed; ${moved}.<ul>${unmatched}${notes}</ul></div>`;
+  const moved = `${comparison.moved.size} of ${comparison.compared} headline figures moved beyond their interval (marked ▲ ▼)`;
+  const unmatched = comparison.unmatched.length ? `<div class="small">Not compared (no such machine in the baseline): ${comparison.unmatched.map((machine) => `<span class="machine">${escapeHtml(machine)}</span>`).join(' ')}</div>` : '';
+  if (!comparison.changed.length) return `<div class="baseline" id="changes">Since the baseline of ${when}: no verdict changed; ${moved}.${unmatched}${notes}</div>`;
   const multiple = machinesOf(result).length > 1;
-  const items = comparison.changed.map((change) => {
-    const claim = CLAIMS.find((candidate) => candidate.id === change.claim);
-    return `<li><a href="#claim-${escapeHtml(change.claim)}"><strong>${escapeHtml(change.claim)}</strong></a>${multiple ? ` on <span class="machine">${escapeHtml(change.machine)}</span>` : ''}: <span class="was">${escapeHtml(change.before)}</span> → <strong>${escapeHtml(change.after)}</strong>${claim ? ` <span class="small">(${escapeHtml(claim.suite)})</span>` : ''}</li>`;
-  }).join('');
-  return `<div class="changed" id="changes"><strong>${comparison.changed.length} verdict(s) changed since the baseline of ${when}:</strong><ul>${items}${unmatched}${notes}</ul><div class="small">${moved}.</div></div>`;
+  const items = comparison.changed.map((change) =>
+    `<a href="#claim-${escapeHtml(change.claim)}"><strong>${escapeHtml(change.claim)}</strong></a>${multiple ? ` on <span class="machine">${escapeHtml(change.machine)}</span>` : ''}: <span class="was">${escapeHtml(change.before)}</span> → <strong>${escapeHtml(change.after)}</strong>`).join('; ');
+  return `<div class="changed" id="changes"><strong>${comparison.changed.length} verdict(s) changed since the baseline of ${when}:</strong> ${items}. <span class="small">${moved}.</span>${unmatched}${notes}</div>`;
 }
 
 const ENVIRONMENT_FIELDS: [string, (environment: Environment) => string][] = [
@@ -231,12 +229,12 @@ function filesSection(result: MergedResult): string {
 
 const STYLE = `
 body{font:13px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1280px;padding:.4em 1.2em 2em;color:#212121;box-sizing:border-box}
-header h1{font-size:18px;margin:.15em 0 0}header p{margin:.1em 0;font-size:11.5px;color:#424242}.nav a{margin-left:.8em}
+header h1{font-size:18px;margin:.15em 0 0}header p{margin:.1em 0;font-size:11.5px;color:#424242}header .nav{float:right;margin-top:.5em;font-size:12px}.nav a{margin-left:.8em}
 h2{font-size:17px;border-bottom:2px solid #e0e0e0;padding-bottom:.15em;margin:1.4em 0 .5em}h4{margin:1em 0 .3em}
 .headline{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:8px;margin-top:6px}
 .card{border:1px solid #e0e0e0;border-radius:6px;padding:4px 8px;font-size:11.5px;line-height:1.28;overflow:hidden}
 .card h3{font-size:14px;margin:0}.card figure{margin:0;min-height:60px}.card .caption{color:#616161;font-size:10.5px;margin:2px 0}
-.card ul.claims{list-style:none;padding:0;margin:3px 0 0}.card ul.claims li{margin:2px 0}.quoting{font-size:11.5px;margin:.2em 0;color:#424242}
+.card ul.claims{list-style:none;padding:0;margin:3px 0 0}.card ul.claims li{margin:2px 0}
 table{border-collapse:collapse;margin:.4em 0}th,td{border:1px solid #e0e0e0;padding:.25em .4em;vertical-align:top;text-align:left}
 thead th{background:#f5f5f5}.ledger{font-size:12px;width:100%}.ledger td.claim{width:10em}.ledger td.figure{min-width:24em}.ledger td.verdict-cell code{font-size:11px}
 .ledger details.reason{width:19em}.ledger details.reason summary{cursor:pointer;color:#424242;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.ledger details.reason[open]{width:auto;max-width:60em}
@@ -250,8 +248,8 @@ details.suite{border:1px solid #e0e0e0;border-radius:4px;padding:.3em .6em;margi
 div.suite.not-run{padding:.3em .6em;font-size:12.5px}
 figure{margin:.8em 0}figcaption{margin-bottom:.3em}.rows td.number{text-align:right;white-space:nowrap}.rows{font-size:11.5px}
 .moved{font-weight:600;white-space:nowrap}.moved.up{color:#6a1b9a}.moved.down{color:#00695c}
-.changed{border:2px solid #ef6c00;background:#fff3e0;border-radius:6px;padding:.3em .7em;margin:.4em 0;font-size:12.5px}.changed ul,.baseline ul{margin:.2em 0;padding-left:1.4em}
-.baseline{background:#f5f5f5;border-radius:6px;padding:.3em .7em;margin:.4em 0;font-size:12px}.was{text-decoration:line-through;color:#757575}
+.changed{border:2px solid #ef6c00;background:#fff3e0;border-radius:6px;padding:.15em .6em;margin:.3em 0;font-size:12px}
+.baseline{background:#f5f5f5;border-radius:6px;padding:.15em .6em;margin:.3em 0;font-size:12px}.was{text-decoration:line-through;color:#757575}
 .history{display:flex;flex-wrap:wrap;gap:4px 18px}.history figure{margin:.3em 0;font-size:11.5px}
 .environment pre{margin:0;white-space:pre-wrap;font-size:11.5px}
 `;
@@ -298,15 +296,15 @@ export function renderHtml(result: MergedResult, generatedAt = new Date(), conte
   const machines = machinesOf(result);
   const nav = [['headline', 'headline'], ['ledger', 'ledger'], ...(context.history?.length ? [['history', 'night to night']] : []), ['suites', 'suites'], ['ablation', 'variants'], ['environment', 'environment'], ['files', 'files']]
     .map(([id, label]) => `<a href="#${id}">${escapeHtml(label)}</a>`).join('');
-  const compared = context.comparison ? ` Compared with the baseline of ${escapeHtml(context.comparison.baselineAt.slice(0, 10))}.` : '';
+  const compared = context.comparison ? ` Baseline: ${escapeHtml(context.comparison.baselineAt.slice(0, 16).replace('T', ' '))}.` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>wasm-serverless-bench report</title><style>${STYLE}</style></head>
 <body>
-<header><h1>Do the WebAssembly serverless claims hold here? <span class="small">wasm-serverless-bench</span></h1>
-<p>Machines: ${machines.map((machine) => `<span class="machine">${escapeHtml(machine)}</span>`).join(' ')}. Measured ${escapeHtml(measuredAt(result).slice(0, 16).replace('T', ' '))}; generated ${escapeHtml(generatedAt.toISOString().slice(0, 16).replace('T', ' '))}.${compared} Every chart shows the declared representative of each substrate; <a href="#ablation">variants</a> are apart. <span class="nav">${nav}</span></p></header>
+<header><span class="nav">${nav}</span><h1>Do the WebAssembly serverless claims hold here? <span class="small">wasm-serverless-bench</span></h1>
+<p>Machines: ${machines.map((machine) => `<span class="machine">${escapeHtml(machine)}</span>`).join(' ')}, measured ${escapeHtml(measuredAt(result).slice(0, 16).replace('T', ' '))} (report ${escapeHtml(generatedAt.toISOString().slice(0, 10))}).${compared} Charts show each substrate's declared representative (<a href="#ablation">variants</a> apart).${quotingNote(result)}</p></header>
 ${changesSection(result, context)}
 ${headlineSection(result, specs, context.comparison)}
 ${ledgerSection(result, context.comparison)}
