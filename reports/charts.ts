@@ -50,9 +50,9 @@ const machineColour = { field: 'machine', type: 'nominal', title: 'machine' } as
 const machineOffset = { field: 'machine', type: 'nominal' } as const;
 
 /** A spec's common part: schema, title (with a note of the values left out, if any) and data. */
-export function base(title: string | null, values: readonly object[], droppedZeros = 0, droppedWhy = "of 0 (below the measurement's resolution) not drawn on the log axis"): VegaLiteSpec {
-  // A value that cannot be drawn (0 on a log axis, a negative memory figure) is counted in the subtitle rather than dropped silently.
-  const note = droppedZeros ? `${droppedZeros} value(s) ${droppedWhy}; see the CSV` : undefined;
+export function base(title: string | null, values: readonly object[], droppedZeros = 0): VegaLiteSpec {
+  // A 0 cannot sit on a log axis: say how many values were left out rather than drop them silently.
+  const note = droppedZeros ? `${droppedZeros} value(s) of 0 (below the measurement's resolution) not drawn on the log axis; see the CSV` : undefined;
   const heading = title === null ? (note ? { text: '', subtitle: note } : undefined) : note ? { text: title, subtitle: note } : title;
   return { $schema: SCHEMA, ...(heading !== undefined ? { title: heading } : {}), data: { values }, config: { axis: { labelLimit: 280 } } };
 }
@@ -277,7 +277,6 @@ export function densityLoadSpec(rows: readonly Measurement[]): VegaLiteSpec | nu
 
 /** The capacity metrics of the density suite, as the chart names them. */
 const CAPACITY_METRICS: Record<string, string> = {
-  'apps-per-host': 'apps per host',
   'apps-resident': 'most apps resident and serving',
   'stopped-by-budget': "stopped by the host's available memory at",
   'stopped-by-load-time': "stopped by the profile's load-time cap at",
@@ -400,7 +399,7 @@ export const CHARTS: readonly Chart[] = [
   { id: 'density-memory', suite: 'density', title: 'Memory per app', caption: 'Resident memory per app (growth of the host process\'s RSS over the apps, or a container\'s cgroup and shim) as more distinct apps are loaded on one host. The host\'s available-memory drop is listed apart below: it moves with every neighbour of a shared machine.', build: (input) => densityMemorySpec(input.measurements) },
   { id: 'density-latency', suite: 'density', title: 'Latency against apps', caption: 'Serving latency (p50 solid, p99 dashed) while N distinct apps are loaded.', build: (input) => densityLatencySpec(input.measurements) },
   { id: 'density-load', suite: 'density', title: 'Load time per app', caption: 'Time to load one more app, and to serve it for the first time, as the host fills up.', build: (input) => densityLoadSpec(input.measurements) },
-  { id: 'density-capacity', suite: 'density', title: 'Apps per host', caption: 'The most distinct apps each cell held resident and serving (and where the memory budget stopped it), per substrate.', build: (input) => capacitySpec(input.measurements) },
+  { id: 'density-capacity', suite: 'density', title: 'Apps per host', caption: 'The most distinct apps each cell held resident and serving, and where the host\'s memory or the profile\'s load-time cap stopped it, per substrate.', build: (input) => capacitySpec(input.measurements) },
   { id: 'throughput-rps', suite: 'throughput', title: 'Throughput per cell', caption: 'Requests per second through the same HTTP front; faded bars are the ceilings (the front with a no-op handler, the load generator alone), which no cell can exceed, and the no-op route after a fixed CPU spin per request (front-spin), what a route of known cost keeps.', build: (input) => throughputSpec(input.measurements) },
   { id: 'throughput-latency', suite: 'throughput', title: 'Latency under load', caption: 'p50, p90, p99 and max per cell; open-loop rows are free of coordinated omission.', build: (input) => latencySpec(input.measurements) },
   { id: 'isolation-matrix', suite: 'isolation', title: 'Isolation matrix', caption: 'Each probe tries one thing, with and without the matching grant. Green: contained; red: escaped; purple: the host was affected; grey: not applicable. Hover for what was seen.', build: (input) => isolationMatrixSpec(input.outcomes) },

@@ -8,7 +8,7 @@
  * major version (a CI runner's host name changes every night).
  */
 import type { Environment } from '../core/environment.ts';
-import type { ClaimVerdict, Margin, ResultFile, Verdict } from '../core/results.ts';
+import type { ClaimVerdict, Margin, Verdict } from '../core/results.ts';
 import { base, type VegaLiteSpec } from './charts.ts';
 import { isFigure, VERDICT_COLOURS } from './figures.ts';
 import type { MergedResult } from './merge.ts';
@@ -190,14 +190,17 @@ export interface ReportContext {
   notes?: readonly string[];
 }
 
+/** How many past results the history charts show at the most (the latest ones): two months of nights. */
+export const HISTORY_NIGHTS = 60;
+
 /**
  * The comparisons of a report: with the baseline when one is given, else
- * with the latest past result measured before tonight; the past results,
- * oldest first, for the history charts.
+ * with the latest past result measured before tonight; the past results
+ * (the latest {@link HISTORY_NIGHTS}), oldest first, for the history charts.
  */
 export function reportContext(current: MergedResult, options: { baseline?: MergedResult; history?: readonly MergedResult[]; notes?: readonly string[] }): ReportContext {
   const tonight = measuredAt(current);
-  const history = [...(options.history ?? [])].filter((past) => measuredAt(past) < tonight).sort((a, b) => measuredAt(a).localeCompare(measuredAt(b)));
+  const history = [...(options.history ?? [])].filter((past) => measuredAt(past) < tonight).sort((a, b) => measuredAt(a).localeCompare(measuredAt(b))).slice(-HISTORY_NIGHTS);
   const baseline = options.baseline ?? history.at(-1);
   return {
     ...(baseline ? { comparison: compareWithBaseline(current, baseline) } : {}),
@@ -214,9 +217,4 @@ export function reportContext(current: MergedResult, options: { baseline?: Merge
  */
 export function verdictsOnly(result: MergedResult): MergedResult {
   return { ...result, claims: result.claims.map((claim) => ({ ...claim, evidence: [] })), measurements: [], outcomes: [] };
-}
-
-/** Whether a result file is one of these ledger-only files (no rows to chart). */
-export function isVerdictsOnly(result: ResultFile): boolean {
-  return result.measurements.length === 0 && (result.outcomes ?? []).length === 0;
 }
