@@ -57,6 +57,16 @@ export function base(title: string | null, values: readonly object[], droppedZer
   return { $schema: SCHEMA, ...(heading !== undefined ? { title: heading } : {}), data: { values }, config: { axis: { labelLimit: 280 } } };
 }
 
+/**
+ * An interval for a rule on a log axis: both ends, or neither. An end that
+ * is missing or not above 0 (a log axis has no 0) would leave the rule
+ * without an end, so the rule is not drawn; the point estimate still is.
+ */
+export function logInterval<L extends string, H extends string>(lowField: L, highField: H, low: number | null | undefined, high: number | null | undefined): Record<L | H, number | null> {
+  const drawable = typeof low === 'number' && typeof high === 'number' && low > 0 && high > 0;
+  return { [lowField]: drawable ? low : null, [highField]: drawable ? high : null } as Record<L | H, number | null>;
+}
+
 /** A quantitative log-scale axis. */
 export function logAxis(field: string, title: string): Record<string, unknown> {
   return { field, type: 'quantitative', title, scale: { type: 'log' } };
@@ -76,8 +86,7 @@ export function coldStartSpec(rows: readonly Measurement[]): VegaLiteSpec | null
       layer: cell.row.phase,
       p50Ms: round(scaled(central(cell) as number, cell.row.unit)),
       p99Ms: cell.stats.p99 === undefined ? null : round(scaled(cell.stats.p99, cell.row.unit)),
-      ciLowMs: cell.stats['ci95-low'] === undefined ? null : round(scaled(cell.stats['ci95-low'], cell.row.unit)),
-      ciHighMs: cell.stats['ci95-high'] === undefined ? null : round(scaled(cell.stats['ci95-high'], cell.row.unit)),
+      ...logInterval('ciLowMs', 'ciHighMs', cell.stats['ci95-low'] === undefined ? null : round(scaled(cell.stats['ci95-low'], cell.row.unit)), cell.stats['ci95-high'] === undefined ? null : round(scaled(cell.stats['ci95-high'], cell.row.unit))),
       samples: cell.stats.count ?? null,
     }));
   if (!values.length) return null;
@@ -376,7 +385,7 @@ export function nearNativeSpec(rows: readonly Measurement[]): VegaLiteSpec | nul
     if (ratio === undefined) return [];
     return [{
       machine: cell.machine, workload: cellLabel({ ...cell.row, runner: `${cell.row.workload} on ${cell.row.runner}`, workload: '-' }), ratio: round(ratio),
-      ciLow: cell.stats['ci95-low'] ?? null, ciHigh: cell.stats['ci95-high'] ?? null,
+      ...logInterval('ciLow', 'ciHigh', cell.stats['ci95-low'], cell.stats['ci95-high']),
     }];
   });
   if (!values.length) return null;

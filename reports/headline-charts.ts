@@ -8,7 +8,7 @@
 import { isWasmRunner, REFERENCE_WASM_RUNNER } from '../core/representatives.ts';
 import type { Measurement, Outcome } from '../core/results.ts';
 import { slopeWithCi95 } from '../core/stats.ts';
-import { base, logAxis, OUTCOME_COLOURS, type VegaLiteSpec } from './charts.ts';
+import { base, logAxis, logInterval, OUTCOME_COLOURS, type VegaLiteSpec } from './charts.ts';
 import { pivotStats, round, scaled, selectRows } from './rows.ts';
 import { isVariant } from './variants.ts';
 
@@ -74,19 +74,28 @@ function headlineLogAxis(field: string, title: string, format = '~s'): Record<st
   return { ...logAxis(field, title), axis: { labelOverlap: 'greedy', tickCount: 5, format, labelFontSize: 10, titleFontSize: 10.5, titlePadding: 2 } };
 }
 
-/** A dot with its interval (a rule), per substrate, on a log axis; `extra` layers go underneath. */
-function dotAndInterval(values: readonly (Record<string, unknown> & { machine: string; substrate: string; runner: string })[], axisTitle: string, tooltip: readonly string[], extra: readonly object[] = [], tick?: string, format = '~s'): VegaLiteSpec {
+/** A figure of a headline chart: a substrate's value with its interval (either end may be missing). */
+type Figure = Record<string, unknown> & { machine: string; substrate: string; runner: string; value: number; low: number | null; high: number | null };
+
+/**
+ * A dot with its interval (a rule), per substrate, on a log axis; `extra`
+ * layers go underneath. A figure not above 0 cannot sit on the log axis: it
+ * is left out and counted in the subtitle; an interval with an end not above
+ * 0 is not drawn (the tooltip keeps it).
+ */
+function dotAndInterval(figures: readonly Figure[], axisTitle: string, tooltip: readonly string[], extra: readonly object[] = [], tick?: string, format = '~s'): VegaLiteSpec {
+  const values = figures.filter((figure) => figure.value > 0).map((figure) => ({ ...figure, ...logInterval('ruleLow', 'ruleHigh', figure.low, figure.high) }));
   const y = substrateAxis(values);
   const yOffset = { field: 'machine', type: 'nominal' };
   const color = colourOf(values);
   const x = (field: string): Record<string, unknown> => headlineLogAxis(field, axisTitle, format);
   return {
-    ...base(null, values),
+    ...base(null, values, figures.length - values.length),
     width: PLOT_WIDTH,
     height: { step: rowStep(values) },
     layer: [
       ...extra,
-      { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, yOffset, x: x('low'), x2: { field: 'high' }, color } },
+      { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, yOffset, x: x('ruleLow'), x2: { field: 'ruleHigh' }, color } },
       { mark: { type: 'point', filled: true, size: 55, opacity: 1 }, encoding: { y, yOffset, x: x('value'), color, tooltip: tooltip.map((field) => ({ field })) } },
       ...(tick ? [{ mark: { type: 'tick', thickness: 2, size: 11, opacity: 1 }, encoding: { y, yOffset, x: x(tick), color, tooltip: tooltip.map((field) => ({ field })) } }] : []),
     ],

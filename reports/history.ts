@@ -9,7 +9,7 @@
  */
 import type { Environment } from '../core/environment.ts';
 import type { ClaimVerdict, Margin, Verdict } from '../core/results.ts';
-import { base, type VegaLiteSpec } from './charts.ts';
+import { base, logInterval, type VegaLiteSpec } from './charts.ts';
 import { isFigure, VERDICT_COLOURS } from './figures.ts';
 import type { MergedResult } from './merge.ts';
 import { round, scaled, shownUnit } from './rows.ts';
@@ -150,7 +150,7 @@ export function historySpec(points: readonly HistoryPoint[]): VegaLiteSpec | nul
   const same = points.filter((point) => point.margin.unit === unit && point.margin.figure === points[0]?.margin.figure);
   if (new Set(same.map((point) => point.at)).size < 2) return null;
   const shown = (value: number | undefined): number | null => (isFigure(value) ? round(scaled(value, unit)) : null);
-  const values = same.map((point) => ({ machine: point.machine, at: point.at, verdict: point.verdict, value: shown(point.margin.value), low: shown(point.margin.low), high: shown(point.margin.high) }));
+  const values = same.map((point) => ({ machine: point.machine, at: point.at, verdict: point.verdict, value: shown(point.margin.value), ...logInterval('low', 'high', shown(point.margin.low), shown(point.margin.high)) }));
   const first = same[0] as HistoryPoint;
   const thresholds = [first.margin.threshold, first.margin.thresholdHigh].filter(isFigure).map((value) => ({ threshold: shown(value) }));
   const positive = values.every((value) => (value.low ?? value.value ?? 0) > 0) && thresholds.every((value) => (value.threshold ?? 0) > 0);
