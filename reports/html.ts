@@ -17,6 +17,7 @@ import { judgedLabel, REUSED_LIFECYCLE } from '../core/representatives.ts';
 import type { Environment } from '../core/environment.ts';
 import { SUITE_NAMES, type Measurement, type Outcome, type ResultFile, type SuiteName } from '../core/results.ts';
 import { CHARTS, type ChartInput, type VegaLiteSpec } from './charts.ts';
+import { conformanceTable } from './conformance-table.ts';
 import { resultFileContents, resultJson, writeFilesAtomically } from './formats.ts';
 import { formatFigure } from './figures.ts';
 import { historyPoints, historySpec, measuredAt, reportContext, verdictsOnly, type ReportContext } from './history.ts';
@@ -154,6 +155,7 @@ ${figures}
 ${suite === 'density' ? hostDropTable(representatives) : ''}
 <h4>Per cell (the declared representatives; summary statistics)</h4>${cellTable(representatives) || '<p class="empty">No summary rows.</p>'}
 ${outcomeTable(outcomes)}
+${suite === 'isolation' ? conformanceTable(result.outcomes) : ''}
 <p>All rows, raw samples and variants included: <a href="${suite}.csv">${suite}.csv</a>.</p></details>`;
 }
 

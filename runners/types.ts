@@ -82,6 +82,12 @@ export interface CellSpec {
   env?: Record<string, string>;
   /** Host directories granted to the guest (none by default). */
   dirs?: readonly DirGrant[];
+  /**
+   * Working directory of the processes a native cell starts (process
+   * runners); the caller keeps it and can look at what a guest left there.
+   * @default a temporary directory of the cell's own, removed at close
+   */
+  workDir?: string;
 }
 
 /** A host directory made visible to the guest. */
@@ -126,6 +132,8 @@ export interface Preparation {
   firstLoadNs: number;
   /** Size of what is deployed: .wasm bytes, binary bytes, image bytes. */
   artifactBytes: number;
+  /** What the artifact was built from, where a runner has a choice (the container image: `musl-static` or `glibc-static`). */
+  builtFrom?: string;
   detail: string;
 }
 

@@ -39,7 +39,7 @@ export async function runBench(options: BenchOptions, io: { signal: AbortSignal;
     profile: options.profile,
     argv: options.argv,
     docker: await dockerVersion(available),
-    tools: { clang: await toolVersion('clang'), cc: await toolVersion('cc') },
+    tools: { clang: await toolVersion('clang'), cc: await toolVersion('cc'), 'musl-gcc': await toolVersion('musl-gcc') },
     artifacts,
   });
 

@@ -44,6 +44,7 @@ export function dockerCliCell(options: { image: string; isolation: IsolationOpti
       const result = await execa(options.dockerCommand ?? 'docker', [...base, ...env, options.image], {
         input: Buffer.from(request.body),
         encoding: 'buffer',
+        stripFinalNewline: false,
         reject: false,
         timeout: options.deadlineMs,
         cancelSignal: signal,

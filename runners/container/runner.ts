@@ -15,7 +15,7 @@ import type { Workload } from '../../fixtures/manifest.ts';
 import type { Availability, Cell, CellSpec, DirGrant, IdleCost, InvokeResult, Lifecycle, Preparation, Runner, WorkloadRequest } from '../types.ts';
 import { BASIC_LIFECYCLES } from '../types.ts';
 import { cgiEnvironment, encodeRequestFrame, LOOP_ARG, MalformedResponseError, parseCgiResponse } from '../wagi.ts';
-import { fixturesNativeBinary, type NativeBinarySource } from '../process/native-binary.ts';
+import { imageNativeBinary, type NativeBinarySource } from '../process/native-binary.ts';
 import { SingleUsePool, type PoolSlot, type PoolStats } from '../process/pool.ts';
 import { AttachedContainer, type OutputMode } from './attached-container.ts';
 import { runLabels, sweepLeftovers } from './cleanup.ts';
@@ -29,7 +29,7 @@ import type Docker from 'dockerode';
 export interface ContainerRunnerOptions {
   /** Engine socket. @default DOCKER_HOST, else /var/run/docker.sock */
   socketPath?: string;
-  /** Where native builds come from. @default fixturesNativeBinary */
+  /** Where native builds come from. @default imageNativeBinary (musl static, else glibc static) */
   nativeBinary?: NativeBinarySource;
 }
 
@@ -65,7 +65,7 @@ const DEFAULT_MAX_MEMORY_MIB = 256;
 /** Creates the `container` runner. */
 export function createContainerRunner(options: ContainerRunnerOptions = {}): ContainerRunner {
   const address = engineAddress(options.socketPath);
-  const nativeBinary = options.nativeBinary ?? fixturesNativeBinary;
+  const nativeBinary = options.nativeBinary ?? imageNativeBinary;
   let docker: Docker | undefined;
   let swept: Promise<number> | undefined;
   const client = (): Docker => (docker ??= dockerClient(address));
@@ -81,7 +81,7 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Con
 
   const runner: ContainerRunner = {
     name: 'container',
-    description: `Docker containers (FROM scratch image of the static native build) at ${address.description}: create+start per request, pre-warmed pool, or long-running container`,
+    description: `Docker containers (FROM scratch image of the static native build, musl where musl-gcc exists) at ${address.description}: create+start per request, pre-warmed pool, or long-running container`,
     configurations: PROFILE_NAMES.map((profile) => `profile=${profile}`),
     lifecycles: BASIC_LIFECYCLES,
 
@@ -122,7 +122,8 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Con
       return {
         firstLoadNs: built.buildNs,
         artifactBytes: built.sizeBytes,
-        detail: `image ${built.tag} (${built.sizeBytes} bytes) ${built.cached ? 'already built (0: cached)' : 'built FROM scratch'}; ${describeIsolation(parsed.isolation)}`,
+        builtFrom: built.binaryFlavour,
+        detail: `image ${built.tag} (${built.sizeBytes} bytes) ${built.cached ? 'already built (0: cached)' : 'built FROM scratch'} of the ${built.binaryFlavour} native binary (${built.binaryLibc}); ${describeIsolation(parsed.isolation)}`,
       };
     },
 
@@ -218,20 +219,26 @@ async function containerIdleCost(context: CellContext, ids: readonly string[]): 
   let cpuCores = 0;
   let slots = 0;
   let shimBytes = 0;
-  for (const id of ids) {
+  // Why in parallel: the engine takes about a second per stats call (it waits for a second CPU reading); the containers are independent.
+  const read = async (id: string): Promise<{ shim: number; stats: DockerStats } | null> => {
     try {
-      shimBytes += await shimRssBytes(context, id);
-      const stats = (await context.docker.getContainer(id).stats({ stream: false })) as unknown as DockerStats;
-      const memory = stats.memory_stats;
-      // Why subtract the cache: cgroup v1 usage counts page cache; resident memory is usage minus cache (what `docker stats` shows).
-      rssBytes += (memory?.usage ?? 0) - (memory?.stats?.total_inactive_file ?? memory?.stats?.inactive_file ?? memory?.stats?.cache ?? 0);
-      const cpuDelta = (stats.cpu_stats?.cpu_usage?.total_usage ?? 0) - (stats.precpu_stats?.cpu_usage?.total_usage ?? 0);
-      const windowNs = stats.read && stats.preread ? Date.parse(stats.read) * 1e6 - Date.parse(stats.preread) * 1e6 : 0;
-      if (windowNs > 0) cpuCores += cpuDelta / windowNs;
-      slots++;
+      return { shim: await shimRssBytes(context, id), stats: (await context.docker.getContainer(id).stats({ stream: false })) as unknown as DockerStats };
     } catch (error) {
       if (isConnectionError(error)) throw engineError(context.address, error);
+      return null;
     }
+  };
+  for (const reading of await Promise.all(ids.map(read))) {
+    if (!reading) continue;
+    const { stats } = reading;
+    shimBytes += reading.shim;
+    const memory = stats.memory_stats;
+    // Why subtract the cache: cgroup v1 usage counts page cache; resident memory is usage minus cache (what `docker stats` shows).
+    rssBytes += (memory?.usage ?? 0) - (memory?.stats?.total_inactive_file ?? memory?.stats?.inactive_file ?? memory?.stats?.cache ?? 0);
+    const cpuDelta = (stats.cpu_stats?.cpu_usage?.total_usage ?? 0) - (stats.precpu_stats?.cpu_usage?.total_usage ?? 0);
+    const windowNs = stats.read && stats.preread ? Date.parse(stats.read) * 1e6 - Date.parse(stats.preread) * 1e6 : 0;
+    if (windowNs > 0) cpuCores += cpuDelta / windowNs;
+    slots++;
   }
   const shimText = shimBytes > 0 ? `, plus the RSS of each container's runtime shim process (${Math.round(shimBytes / Math.max(1, slots) / 1024)} KiB per slot), which a waiting container also costs` : '';
   return { slots, rssBytes: rssBytes + shimBytes, cpuCores, method: `Docker stats API per container: memory usage minus inactive file cache (cgroup); CPU usage delta over the engine's ~1 s stats window${shimText}` };

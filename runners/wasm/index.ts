@@ -98,6 +98,14 @@ export function parseWasmConfig(config: string | undefined, lifecycle: Lifecycle
   return { pooling: name.startsWith('pooling=on'), inline: name.endsWith(',inline'), reuse: lifecycle === 'reused' };
 }
 
+/**
+ * Waiting instances a pre-warmed cell's idle-cost probe prepares, whatever
+ * the cell's pool size. Why many: the cost of one slot is a difference of
+ * process RSS readings, and spreading the same noise over 64 slots makes the
+ * per-slot figure 16 times steadier than over the default 4.
+ */
+const IDLE_PROBE_SLOTS = 64;
+
 /** Pre-warmed slots when the spec does not say. */
 export const DEFAULT_POOL_SIZE = 4;
 
@@ -165,16 +173,16 @@ class WasmCell implements Cell {
     this.worker = new ReplacingWorker(() => this.spawn());
   }
 
-  private spawn(): InstanceWorker {
+  private spawn(lifecycle: Lifecycle = this.lifecycle, poolSize = this.spec.poolSize ?? DEFAULT_POOL_SIZE): InstanceWorker {
     return new InstanceWorker({
       apps: [{ module: this.loaded.module, memory: this.loaded.memory, reset: this.loaded.reset }],
       pooling: this.pooling,
       reuse: this.reuse,
       grants: this.grants,
       outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES,
-      lifecycle: this.lifecycle,
-      poolSize: this.spec.poolSize ?? DEFAULT_POOL_SIZE,
-      ...(this.lifecycle === 'warm' ? { warm: { args: [this.workload, LOOP_ARG], env: envList(this.extraEnv) } } : {}),
+      lifecycle,
+      poolSize,
+      ...(lifecycle === 'warm' ? { warm: { args: [this.workload, LOOP_ARG], env: envList(this.extraEnv) } } : {}),
     });
   }
 
@@ -192,10 +200,16 @@ class WasmCell implements Cell {
   }
 
   async idleCost(): Promise<IdleCost> {
-    // Process-wide RSS before and after a second copy of the cell's worker starts: the cost of one cell's waiting slots.
     const windowMs = 200;
+    const prewarmed = this.lifecycle === 'prewarmed';
+    // Why two probes for pre-warmed slots: the worker thread is the cell's fixed cost, paid by a cold cell too (and shared by
+    // all the apps of a many-apps cell); a waiting slot costs what a worker with slots holds beyond the same worker without.
     const before = process.memoryUsage().rss;
-    const probe = this.spawn();
+    const empty = prewarmed ? this.spawn('cold') : undefined;
+    await empty?.whenReady();
+    await sleep(20);
+    const middle = process.memoryUsage().rss;
+    const probe = prewarmed ? this.spawn('prewarmed', IDLE_PROBE_SLOTS) : this.spawn();
     await probe.whenReady();
     await sleep(20);
     const after = process.memoryUsage().rss;
@@ -204,13 +218,16 @@ class WasmCell implements Cell {
     await sleep(windowMs);
     const cpu = process.cpuUsage(cpuBefore);
     const elapsedUs = (nowNs() - startNs) / 1e3;
-    await probe.close();
-    const slots = this.lifecycle === 'prewarmed' ? (this.spec.poolSize ?? DEFAULT_POOL_SIZE) : 1;
+    await Promise.all([probe.close(), empty?.close()]);
+    const slots = prewarmed ? IDLE_PROBE_SLOTS : 1;
+    const rssBytes = prewarmed ? Math.max(0, after - middle - (middle - before)) : Math.max(0, after - middle);
     return {
       slots,
-      rssBytes: Math.max(0, after - before),
+      rssBytes,
       cpuCores: (cpu.user + cpu.system) / elapsedUs,
-      method: `host-process RSS growth when one more worker with its ${slots} waiting instance(s) starts; CPU of the whole host process over ${windowMs} ms idle`,
+      method: prewarmed
+        ? `host-process RSS growth when a worker with its ${slots} waiting instance(s) starts, minus the growth when the same worker starts with none (the worker thread is the cell's fixed cost, a cold cell's too); CPU of the whole host process over ${windowMs} ms idle`
+        : `host-process RSS growth when one more worker with its warm instance starts; CPU of the whole host process over ${windowMs} ms idle`,
     };
   }
 
@@ -282,7 +299,7 @@ class InlineCell implements Cell {
   }
 
   async idleCost(): Promise<IdleCost> {
-    return inlineIdleCost(this.engine, this.app, this.lifecycle === 'prewarmed' ? this.slots : 0);
+    return inlineIdleCost(this.engine, this.app, this.lifecycle === 'prewarmed' ? IDLE_PROBE_SLOTS : 0);
   }
 
   async close(): Promise<void> {

@@ -21,8 +21,9 @@ import { decideColdstart, describeTiming } from './verdict.ts';
 
 /** Sampling plans per profile: fast cells reach `samples`, slow cells stop at the budget. */
 export const COLDSTART_PLANS = {
-  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 4000 }, l2: { warmup: 10, samples: 300, budgetMs: 3000 }, idleReadings: 3 },
-  full: { l1: { warmup: 100, samples: 5000, budgetMs: 40_000 }, l2: { warmup: 50, samples: 2000, budgetMs: 20_000 }, idleReadings: 7 },
+  // Why minSamples 10: a slow cell (a container, ~0.3 s a request) must still give the median an interval (six samples at least) on a busy machine.
+  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 4000, minSamples: 10 }, l2: { warmup: 10, samples: 300, budgetMs: 3000, minSamples: 10 }, idleReadings: 3 },
+  full: { l1: { warmup: 100, samples: 5000, budgetMs: 40_000, minSamples: 30 }, l2: { warmup: 50, samples: 2000, budgetMs: 20_000, minSamples: 30 }, idleReadings: 7 },
 } satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; idleReadings: number }>;
 
 /** The minimal workload and a heavier one (request parsing and JSON). */

@@ -105,6 +105,8 @@ export async function runProbeCase(run: ProbeRun, plant: Plant, neighbour: Neigh
     deadlineMs,
     maxMemoryMib: PROBE_MEMORY_CAP_MIB,
     poolSize: 2,
+    // Native processes run in the plant's working directory, so what a probe creates there is seen and removed.
+    workDir: facts.workDir,
     ...(grant.env ? { env: grant.env } : {}),
     ...(grant.dirs ? { dirs: grant.dirs } : {}),
   };
@@ -138,7 +140,7 @@ export async function runProbeCase(run: ProbeRun, plant: Plant, neighbour: Neigh
     ...last,
     control,
     neighbour: await neighbour.check(signal),
-    host: { newConnections: plant.connections() - connectionsBefore, writtenFiles: plant.writtenFiles() },
+    host: { newConnections: plant.connections() - connectionsBefore, writtenFiles: plant.writtenFiles(), workDirFiles: plant.workDirFiles() },
   };
   const interpretation = spec.interpret(observation, facts);
   plant.reset();

@@ -1,5 +1,6 @@
 /**
- * suites/portability: one artifact on every engine (portability), its size
+ * suites/portability: one artifact on every engine (portability), which WASI
+ * preview1 features each engine runs (conformance, a table of its own), its size
  * beside native binaries and container images (compactness), and its speed
  * beside native code of the same source (near-native). Decides
  * `same-binary-everywhere`, `compact-binaries` and `near-native`.
@@ -8,6 +9,7 @@ import { loadWorkloads, type Workload } from '../../fixtures/manifest.ts';
 import { RUNNERS } from '../../runners/index.ts';
 import type { Runner } from '../../runners/types.ts';
 import type { Suite, SuiteContext } from '../types.ts';
+import { runConformance } from './conformance.ts';
 import { runEnginePortability } from './engines.ts';
 import { NEAR_NATIVE_PLANS, runNearNative } from './near-native.ts';
 import { runCompactness, type ImageSource } from './sizes.ts';
@@ -30,7 +32,10 @@ export const portabilitySuite: Suite = {
     progress(`portability: ${workloads.length} artifact(s) on every Wasm engine path, cold, default configuration`);
     results.recordOutcomes(await runEnginePortability({ workloads, runners: context.runners, unavailable: context.unavailable, signal, progress }));
 
-    progress('compactness: .wasm against native static and dynamic builds and the container image');
+    progress('conformance: the WASI preview1 conformance programs on every Wasm engine path, each in a fresh writable /sandbox');
+    results.recordOutcomes(await runConformance({ runners: context.runners, unavailable: context.unavailable, signal, progress }));
+
+    progress('compactness: .wasm against the musl static, glibc static and glibc dynamic builds and the container image of the musl build');
     const sizes = await runCompactness({ workloads, images: await comparator(context, 'container'), signal, progress });
     results.record(sizes.measurements);
     results.recordOutcomes(sizes.outcomes);

@@ -12,6 +12,15 @@ import type { ClaimVerdict, EngineVerdict, Margin, Measurement, Outcome } from '
 /** "Much smaller than Docker containers": the image at least ten times the `.wasm` (one order of magnitude). */
 export const IMAGE_FACTOR = 10;
 
+/** The native build "no larger than the compiled code" is decided against: the smallest self-contained build. */
+export const COMPACT_NATIVE = 'native-musl-static';
+
+/** Where COMPACT_NATIVE could not be built: the glibc static build, larger, so it can refute but not confirm. */
+export const COMPACT_NATIVE_FALLBACK = 'native-glibc-static';
+
+/** The dynamic build, reported alone and with its shared libraries (`+libs`), never deciding. */
+export const COMPACT_DYNAMIC = 'native-glibc-dynamic';
+
 /**
  * Wasm/native slowdown that still counts as "nearing native": 1.5x. Source:
  * Jangda et al., "Not So Fast: Analyzing the Performance of WebAssembly vs.
@@ -33,60 +42,81 @@ export function decidePortability(measurements: readonly Measurement[], outcomes
 }
 
 /**
- * `compact-binaries`: for each workload, the `.wasm` no larger than the
- * native static binary of the same source AND at least IMAGE_FACTOR times
- * smaller than its container image. Refuted when a workload fails either;
- * inconclusive when one of the two comparisons could not be made.
+ * `compact-binaries`, per workload, on sizes (exact, so no interval):
+ * - "no larger than the compiled code": the `.wasm` no larger than the musl
+ *   static binary of the same source (COMPACT_NATIVE). Where musl-gcc is
+ *   missing the glibc static binary stands in: larger than the musl one, so a
+ *   `.wasm` above it refutes, and one under it is inconclusive.
+ * - "much smaller than Docker containers": the image, built FROM scratch with
+ *   the musl binary, at least IMAGE_FACTOR times the `.wasm`. An image of the
+ *   glibc binary (fallback) is larger, so it too can refute but not confirm.
+ * The glibc dynamic binary, alone and with the shared libraries it loads, is
+ * reported beside and decides nothing. Refuted when a workload fails either
+ * comparison; inconclusive when one could not be made (or only on a
+ * fallback); confirmed when every workload passes both on the musl builds.
  */
 export function decideCompactBinaries(measurements: readonly Measurement[], outcomes: readonly Outcome[]): ClaimVerdict {
   const id = 'compact-binaries';
   const sizes = measurements.filter((row) => row.suite === 'portability' && row.phase === 'size' && row.metric === 'artifact-bytes' && row.stat === 'value');
   const wasmRows = sizes.filter((row) => row.runner === 'wasm');
   if (!wasmRows.length) return notRun(id, 'no artifact sizes were measured');
-  const notRunReasons = [...new Set(outcomes.filter((row) => row.suite === 'portability' && row.outcome === 'not-run' && (row.runner === 'native-static' || row.runner === 'container-image')).map((row) => `${row.runner}: ${row.detail}`))];
+  const deciding = [COMPACT_NATIVE, COMPACT_NATIVE_FALLBACK, 'container-image'];
+  const notRunReasons = [...new Set(outcomes.filter((row) => row.suite === 'portability' && row.outcome === 'not-run' && deciding.includes(row.runner)).map((row) => `${row.runner}: ${row.detail}`))];
   const size = (workload: string, runner: string): Measurement | undefined => sizes.find((row) => row.workload === workload && row.runner === runner);
+  const times = (value: number, wasm: number): string => `${(value / wasm).toFixed(1)}x the .wasm`;
 
   const failures: string[] = [];
+  const undecided: string[] = [];
   const lines: string[] = [];
-  const largerThanDynamic: string[] = [];
-  let missing = false;
+  // Sizes are exact: each comparison is a figure without spread, and the one with the least headroom is shown as the margin.
+  const margins: { margin: Margin; headroom: number }[] = [];
+  const exact = (figure: string, value: number, side: Pick<Margin, 'confirmsWhen' | 'threshold' | 'thresholdHigh'>): Margin => ({ figure, unit: 'ratio', value, low: value, high: value, interval: 'exact (file sizes)', n: 1, ...side });
   for (const wasm of wasmRows) {
     const name = wasm.workload;
-    const staticRow = size(name, 'native-static');
-    const dynamicRow = size(name, 'native-dynamic');
-    const image = size(name, 'container-image');
     const parts = [`.wasm ${kib(wasm.value)}`];
-    if (staticRow) {
-      parts.push(`static ${kib(staticRow.value)} (${(staticRow.value / wasm.value).toFixed(1)}x the .wasm)`);
-      if (wasm.value > staticRow.value) failures.push(`${name}.wasm is larger than its native static binary`);
-    } else missing = true;
-    if (dynamicRow) {
-      parts.push(`dynamic ${kib(dynamicRow.value)}`);
-      if (wasm.value > dynamicRow.value) largerThanDynamic.push(`${name} (${(wasm.value / dynamicRow.value).toFixed(1)}x)`);
-    }
-    if (image) {
+
+    const musl = size(name, COMPACT_NATIVE);
+    const fallback = size(name, COMPACT_NATIVE_FALLBACK);
+    const native = musl ?? fallback;
+    if (musl) parts.push(`musl static ${kib(musl.value)} (${times(musl.value, wasm.value)})`);
+    if (fallback) parts.push(`glibc static ${kib(fallback.value)} (${times(fallback.value, wasm.value)})`);
+    if (native) margins.push({ margin: exact(`${name} .wasm / ${native.runner}`, wasm.value / native.value, { confirmsWhen: 'within', threshold: 0, thresholdHigh: 1 }), headroom: native.value / wasm.value });
+    if (!native) undecided.push(`${name}: no static native binary was measured`);
+    else if (wasm.value > native.value) failures.push(`${name}.wasm is larger than its ${musl ? 'musl' : 'glibc'} static binary`);
+    else if (!musl) undecided.push(`${name}: no musl static build here; the .wasm is under the glibc static binary, which is larger than the smallest self-contained build, so that cannot confirm`);
+
+    const dynamic = size(name, COMPACT_DYNAMIC);
+    const withLibraries = size(name, `${COMPACT_DYNAMIC}+libs`);
+    if (dynamic) parts.push(`glibc dynamic ${kib(dynamic.value)} alone (${times(dynamic.value, wasm.value)})`);
+    if (withLibraries) parts.push(`${kib(withLibraries.value)} with its shared libraries (${times(withLibraries.value, wasm.value)}; ${/libraries=([^,]+)/.exec(withLibraries.config)?.[1] ?? 'resolution not recorded'})`);
+
+    const image = size(name, 'container-image');
+    if (!image) undecided.push(`${name}: no container image was measured`);
+    else {
+      const inside = /binary=([^,]+)/.exec(image.config)?.[1] ?? 'an unrecorded binary';
       const factor = image.value / wasm.value;
-      parts.push(`image ${kib(image.value)} (${factor.toFixed(1)}x the .wasm)`);
-      if (factor < IMAGE_FACTOR) failures.push(`${name}'s image is only ${factor.toFixed(1)}x its .wasm`);
-    } else missing = true;
+      margins.push({ margin: exact(`${name} image of ${inside} / .wasm`, factor, { confirmsWhen: 'at-least', threshold: IMAGE_FACTOR }), headroom: factor / IMAGE_FACTOR });
+      parts.push(`image of ${inside} ${kib(image.value)} (${times(image.value, wasm.value)})`);
+      if (factor < IMAGE_FACTOR) failures.push(`${name}'s image (of ${inside}) is only ${factor.toFixed(1)}x its .wasm`);
+      else if (inside !== COMPACT_NATIVE) undecided.push(`${name}: the image holds ${inside}, not ${COMPACT_NATIVE}, so its size overstates the smallest image`);
+    }
     lines.push(`${name}: ${parts.join(', ')}`);
   }
-  const dynamicNote = largerThanDynamic.length
-    ? ` The .wasm is larger than the dynamically linked native build for ${largerThanDynamic.join(', ')}: a dynamic binary leaves the C library to the host, while the .wasm carries its own (wasi-libc), so "no larger than the compiled code" holds only against self-contained (static) binaries.`
-    : '';
   const base = {
     id,
     measured: `${claimById(id).decidedBy} (stripped binaries; image size as the Docker engine reports it)`,
-    threshold: `.wasm <= native static binary of the same source, and container image >= ${IMAGE_FACTOR}x the .wasm, for every workload`,
+    threshold: `for every workload: .wasm <= the ${COMPACT_NATIVE} binary of the same source (the smallest self-contained native build; where musl-gcc is missing, the ${COMPACT_NATIVE_FALLBACK} binary, which can refute but not confirm), and the container image (FROM scratch with that musl binary) >= ${IMAGE_FACTOR}x the .wasm; the ${COMPACT_DYNAMIC} binary, alone and with the shared libraries it loads, is reported, not deciding`,
     evidence: sizes.filter((row) => wasmRows.some((wasm) => wasm.workload === row.workload)),
+    judged: 'the committed .wasm (the same bytes on every engine)',
+    ...(margins.length ? { margin: [...margins].sort((a, b) => a.headroom - b.headroom)[0]!.margin } : {}),
   };
-  const figures = `${lines.join('; ')}.${dynamicNote}`;
+  const figures = `${lines.join('; ')}.`;
   if (failures.length) return { ...base, verdict: 'refuted', reason: `${failures.join('; ')}. ${figures}` };
-  if (missing) {
-    const why = notRunReasons.length ? ` Missing: ${notRunReasons.join('; ')}.` : '';
-    return { ...base, verdict: 'inconclusive', reason: `no failure, but a native static binary or a container image could not be measured for every workload. ${figures}${why}` };
+  if (undecided.length) {
+    const why = notRunReasons.length ? ` Not run: ${notRunReasons.join('; ')}.` : '';
+    return { ...base, verdict: 'inconclusive', reason: `no failure, but not every comparison could be made on the musl builds: ${undecided.join('; ')}. ${figures}${why}` };
   }
-  return { ...base, verdict: 'confirmed', reason: figures };
+  return { ...base, verdict: 'confirmed', reason: `every .wasm is no larger than its ${COMPACT_NATIVE} binary and its image is at least ${IMAGE_FACTOR}x larger. ${figures}` };
 }
 
 /**

@@ -179,8 +179,11 @@ const FAILED_SHARE = 0.01;
  */
 function recordLoadFailures(context: SuiteContext, target: Target, phase: string, load: LoadResult): void {
   const failed = load.totalRequests - load.okRequests + load.errors + load.timeouts;
-  if (load.mismatches === 0 && failed <= FAILED_SHARE * Math.max(1, load.totalRequests)) return;
-  const detail = `${phase}: ${load.mismatches} wrong answers, ${load.non2xx} non-2xx, ${load.errors} connection errors, ${load.timeouts} timeouts out of ${load.totalRequests} responses`;
+  const silent = load.totalRequests === 0;
+  if (!silent && load.mismatches === 0 && failed <= FAILED_SHARE * load.totalRequests) return;
+  const detail = silent
+    ? `${phase}: no complete response within the ${load.durationSeconds.toFixed(0)} s run (${load.errors} connection errors, ${load.timeouts} timeouts)`
+    : `${phase}: ${load.mismatches} wrong answers, ${load.non2xx} non-2xx, ${load.errors} connection errors, ${load.timeouts} timeouts out of ${load.totalRequests} responses`;
   context.progress(`${target.label} failed under load: ${detail}`);
   context.results.recordOutcomes([{ suite: 'throughput', runner: target.key.runner, config: target.key.config, lifecycle: target.key.lifecycle, workload: WORKLOAD, subject: target.key.apps ? `cell apps=${target.key.apps}` : 'cell', condition: phase, outcome: 'failed', detail }]);
 }

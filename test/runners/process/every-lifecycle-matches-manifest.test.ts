@@ -5,7 +5,7 @@ import { nativeToolchain } from '../../../fixtures/native.ts';
 import { createProcessRunner } from '../../../runners/process/runner.ts';
 import { BASIC_LIFECYCLES } from '../../../runners/types.ts';
 
-const toolchain = await nativeToolchain('static');
+const toolchain = await nativeToolchain('glibc-static');
 
 test('the process runner answers every canned request of hello and echo as the manifest expects, in every lifecycle', { skip: toolchain.available ? false : toolchain.reason }, async () => {
   const runner = createProcessRunner({ flavour: 'native' });
