@@ -53,7 +53,7 @@ export const FAMILIES: readonly Family[] = [
   },
   {
     id: 'portable', question: 'Smaller, portable, near native?',
-    caption: 'Size of hello: the .wasm, native binaries of the same C source, the container image.',
+    caption: 'Size of hello: the .wasm, the smallest static and the dynamic native build of the same C source, the container image.',
     claims: ['compact-binaries', 'same-binary-everywhere', 'near-native'], build: (input) => portabilityHeadlineSpec(input.measurements),
   },
 ];

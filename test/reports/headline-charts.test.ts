@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Measurement, Outcome } from '../../core/results.ts';
 import type { VegaLiteSpec } from '../../reports/charts.ts';
 import { readResultFile } from '../../reports/formats.ts';
-import { appsPerGib, coldStartHeadlineSpec, isolationHeadlineSpec, throughputHeadlineSpec } from '../../reports/headline-charts.ts';
+import { appsPerGib, coldStartHeadlineSpec, isolationHeadlineSpec, portabilityHeadlineSpec, throughputHeadlineSpec } from '../../reports/headline-charts.ts';
 import { buildSpecs } from '../../reports/html.ts';
 import { mergeResults } from '../../reports/merge.ts';
 
@@ -70,4 +70,9 @@ test('headline isolation: one cell per probe and substrate, the worst outcome ov
   ]));
   assert.deepEqual(values.map((value) => [value['probe'], value['substrate'], value['outcome'], value['cases']]), [['read-host-file', 'wasm', 'escaped', 2], ['state-reset', 'wasm', 'contained', 1]]);
   assert.match(String(values[0]?.['detail']), /^grant=dir \[cold\]: read it/);
+});
+
+test('headline sizes: the .wasm beside the smallest static native build, the dynamic one alone and the container image, of hello', () => {
+  const values = valuesOf(portabilityHeadlineSpec(linux.measurements));
+  assert.deepEqual(values.map((value) => [value['substrate'], value['value']]), [['.wasm', 24.41], ['native-musl-static', 29.3], ['native-glibc-dynamic', 15.63], ['container-image', 29.79]]);
 });
