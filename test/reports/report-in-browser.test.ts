@@ -18,11 +18,11 @@ const WHOLE_PAGE = path.join(ROOT, 'test-output', 'report.png');
 /** The viewport the headline is made for. */
 const SCREEN = { width: 1280, height: 900 };
 /**
- * The page's length before the headline (issue 16): 17,695 px for these
+ * The page's length before the headline (issue 16): 17,915 px for these
  * fixtures at 1280x900, measured in Chromium on the old layout. The page may
  * be at most a third of it.
  */
-const OLD_PAGE_HEIGHT_PX = 17_695;
+const OLD_PAGE_HEIGHT_PX = 17_915;
 
 /** What the page tells about itself once the shown charts are drawn. */
 interface PageProbe {
