@@ -28,10 +28,10 @@ export const COLDSTART_PLANS = {
   // Why minSamples 10: a slow cell (a container, ~0.3 s a request) must still give the median an interval (six samples at least) on a busy machine.
   // Why L2 only for the headline substrates in --quick: the claims are decided on L1; L2 beside them is for the substrates the ledger compares.
   quick: { l1: { warmup: 20, samples: 1000, budgetMs: 3000, minSamples: 10 }, l2: { warmup: 10, samples: 300, budgetMs: 2000, minSamples: 10 }, idleReadings: 3, workloads: ['hello'], l2Runners: ['wasm', 'process', 'container'] as string[] | null, fromZeroRequests: 1 },
-  full: { l1: { warmup: 100, samples: 5000, budgetMs: 40_000, minSamples: 30 }, l2: { warmup: 50, samples: 2000, budgetMs: 20_000, minSamples: 30 }, idleReadings: 7, workloads: ['hello', 'echo'], l2Runners: null, fromZeroRequests: 3 },
+  full: { l1: { warmup: 100, samples: 5000, budgetMs: 10_000, minSamples: 30 }, l2: { warmup: 50, samples: 2000, budgetMs: 6000, minSamples: 30 }, idleReadings: 5, workloads: ['hello'], l2Runners: null, fromZeroRequests: 3 },
 } satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; idleReadings: number; workloads: string[]; l2Runners: string[] | null; fromZeroRequests: number }>;
 
-/** The minimal workload (decides the claims) and a heavier one (request parsing and JSON, --full). */
+/** Workloads the cold-start suite can measure: the minimal one (which decides the claims) and a heavier one (request parsing and JSON, when selected alone with --workload echo). */
 export const COLDSTART_WORKLOADS = ['hello', 'echo'];
 
 /** Pre-warmed pool size used for every pre-warmed cell. */
@@ -82,7 +82,9 @@ const TARGET_CHECK_MS = 1000;
 function coldstartWorkloads(input: PlanInput): string[] {
   const profileWorkloads = COLDSTART_PLANS[input.profile].workloads;
   const wanted = input.workloads.filter((name) => profileWorkloads.includes(name));
-  return wanted.length ? wanted : profileWorkloads.slice(0, 1);
+  if (wanted.length) return wanted;
+  const chosen = input.workloads.filter((name) => COLDSTART_WORKLOADS.includes(name));
+  return chosen.length ? chosen : profileWorkloads.slice(0, 1);
 }
 
 /** The cells measured over HTTP (L2): cold and pre-warmed, of every runner with variants, else of the headline substrates. */

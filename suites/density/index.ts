@@ -17,16 +17,23 @@ import { cannedRequest, loadWorkload, responseMismatch } from '../../fixtures/ma
 import { isMultiAppRunner, type Cell, type MultiAppRunner, type Runner } from '../../runners/types.ts';
 import type { Suite, SuiteContext } from '../types.ts';
 import { suiteConfigs } from '../cells.ts';
-import { cellOpenMs, coldRequestMs, idleReadingMs, planSeconds, sumMs } from '../plan.ts';
+import { representativeConfig } from '../representatives.ts';
+import { cellOpenMs, idleReadingMs, planSeconds, sumMs } from '../plan.ts';
 import { serveUniformly, type AppsStepResult, type AppsStepSpec } from './apps-step.ts';
 import { decideDensity, DENSITY_BUDGET_BYTES, DENSITY_SLO_P99_NS } from './verdict.ts';
 
 /** Plans per profile. */
 export const DENSITY_PLANS = {
   // Why 16 containers in --quick: three checkpoints (1, 8, 16) give the slope an interval; each container's stats take the engine a second.
-  quick: { wasmApps: [10, 100, 1000, 2000], maxWarm: { container: 16, process: 32 } as Record<string, number>, requests: 1000, maxLoadSeconds: 20 },
-  full: { wasmApps: [100, 1000, 10_000, 100_000], maxWarm: { container: 200, process: 500 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 900 },
-} satisfies Record<string, { wasmApps: number[]; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number }>;
+  quick: { wasmApps: [10, 100, 1000, 2000], variantMaxApps: 2000, maxWarm: { container: 16, process: 32 } as Record<string, number>, requests: 1000, maxLoadSeconds: 20 },
+  // Why variants stop at 10,000 apps: the long ramp is the representative's; a variant's shape shows by then.
+  full: { wasmApps: [100, 1000, 10_000, 100_000], variantMaxApps: 10_000, maxWarm: { container: 100, process: 200 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 240 },
+} satisfies Record<string, { wasmApps: number[]; variantMaxApps: number; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number }>;
+
+/** The ramp of a many-apps runner configuration: the profile's steps, shorter for a variant configuration. */
+function rampOf(plan: (typeof DENSITY_PLANS)[keyof typeof DENSITY_PLANS], runner: Runner, config: string): number[] {
+  return representativeConfig(runner) === config ? plan.wasmApps : plan.wasmApps.filter((apps) => apps <= plan.variantMaxApps);
+}
 
 /** The script that runs one many-apps step in its own process. */
 const APPS_STEP_PATH = path.join(import.meta.dirname, 'apps-step.ts');
@@ -45,13 +52,15 @@ export const densitySuite: Suite = {
       for (const config of suiteConfigs(input, runner)) {
         if (isMultiAppRunner(runner)) {
           // Each step: a fresh process, N apps compiled and served once (at most the load-time cap), then the requests.
-          const stepsMs = sumMs(plan.wasmApps.map((apps) => Math.min(apps * appLoadMs(runner.name), plan.maxLoadSeconds * 1000) + STEP_PROCESS_MS + plan.requests * 0.5));
+          // A step whose load would pass the cap is not attempted (measureWasm stops before it).
+          const steps = rampOf(plan, runner, config).filter((apps) => apps * appLoadMs(runner.name) <= plan.maxLoadSeconds * 1000);
+          const stepsMs = sumMs(steps.map((apps) => apps * appLoadMs(runner.name) + STEP_PROCESS_MS + plan.requests * 0.5));
           totalMs += stepsMs;
           parts.push(`${runner.name}[${config}] ${planSeconds(stepsMs)}`);
         } else if (warmDensityRunner(runner)) {
           const max = plan.maxWarm[runner.name.startsWith('process') ? 'process' : 'container'] ?? 16;
           const checkpoints = [1, 8, 16, 32, 64, 128, 256, 512, max].filter((n, i, all) => n <= max && all.indexOf(n) === i).length;
-          const warmMs = max * cellOpenMs(runner.name) + checkpoints * idleReadingMs(runner.name) + checkpoints * Math.min(plan.requests, max * 50) * coldRequestMs('process');
+          const warmMs = max * cellOpenMs(runner.name) + checkpoints * idleReadingMs(runner.name) + checkpoints * Math.min(plan.requests, max * 50) * WARM_REQUEST_MS;
           totalMs += warmMs;
           parts.push(`${runner.name}[${config}] up to ${max} ${planSeconds(warmMs)}`);
         }
@@ -88,6 +97,9 @@ function warmDensityRunner(runner: Runner): boolean {
   return runner.lifecycles.includes('warm') && (runner.name === 'container' || runner.name.startsWith('process'));
 }
 
+/** One request to a long-running instance, ms (planning estimate). */
+const WARM_REQUEST_MS = 1;
+
 /** Starting the process of one many-apps step, ms (planning estimate). */
 const STEP_PROCESS_MS = 1500;
 
@@ -107,7 +119,7 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
   const request = cannedRequest(loadWorkload('hello')).request;
   let perAppBytes = 0;
   let loadPerAppNs = 0;
-  for (const count of plan.wasmApps) {
+  for (const count of rampOf(plan, runner, config)) {
     signal.throwIfAborted();
     const available = await availableMemoryBytes();
     // Why go past the budget when the host has the memory: where it breaks is part of the answer; steps over the budget are recorded but never count for the claim.

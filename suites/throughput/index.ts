@@ -18,8 +18,9 @@ import { valueRow, type CellKey, type Measurement } from '../../core/results.ts'
 import { percentile } from '../../core/stats.ts';
 import { cannedRequest, loadWorkload, sha256Hex, type CannedRequest } from '../../fixtures/manifest.ts';
 import { helloVariant } from '../../fixtures/variants.ts';
-import { isMultiAppRunner } from '../../runners/types.ts';
-import { cellLabel, suiteCells, suiteConfigs, type MatrixCell } from '../cells.ts';
+import { isMultiAppRunner, type Runner } from '../../runners/types.ts';
+import { cellLabel, suiteCells, type MatrixCell } from '../cells.ts';
+import { isRepresentative, representativeConfig } from '../representatives.ts';
 import { httpUrl, LOOPBACK, startFront, type FrontHandle } from '../http-front/front.ts';
 import { NOOP_BODY, NOOP_PATH, routePath, SPIN_PATH, type FrontRoute } from '../http-front/spec.ts';
 import { FRONT_START_MS, LOCUST_RUN_OVERHEAD_MS, planSeconds } from '../plan.ts';
@@ -57,7 +58,7 @@ export const THROUGHPUT_SETTINGS = {
   // Why 3 rounds even in --quick: one round is noise, not a ceiling (a cell once measured 120% of the no-op front in a single round).
   // Why open loop only for the no-op route and the headline substrates in --quick: latency at a fixed rate is evidence beside the claim, not the claim.
   quick: { durationSeconds: 2, rounds: 3, connections: 16, openLoopFraction: 0.5, mixApps: [1000], mixRunners: ['wasm'], spinMicros: [], openLoopRunners: ['front-noop', 'wasm', 'process', 'container'] },
-  full: { durationSeconds: 10, rounds: 3, connections: 32, openLoopFraction: 0.5, mixApps: [1, 100, 1000, 10_000], spinMicros: [5, 20], openLoopRunners: null },
+  full: { durationSeconds: 4, rounds: 3, connections: 32, openLoopFraction: 0.5, mixApps: [1, 100, 1000, 10_000], spinMicros: [5, 20], openLoopRunners: null },
 } satisfies Record<string, ThroughputSettings>;
 
 /** Pause between load runs, ms, so that one run's connections are closed before the next starts. */
@@ -99,12 +100,12 @@ export const throughputSuite: Suite = {
     let openLoop = settings.openLoopRunners ? settings.openLoopRunners.filter((name) => name.startsWith('front-')).length : targets;
     let fronts = 1;
     for (const runner of input.runners) {
-      const cells = suiteCells({ runners: [runner], variants: input.variants }, input.variants ? undefined : ['cold']).length;
-      const mixes = isMultiAppRunner(runner) && (!settings.mixRunners || settings.mixRunners.includes(runner.name)) ? suiteConfigs(input, runner).length * settings.mixApps.length : 0;
+      const cells = throughputCells(runner, input.variants).length;
+      const mixes = isMultiAppRunner(runner) && (!settings.mixRunners || settings.mixRunners.includes(runner.name)) ? settings.mixApps.length : 0;
       if (!cells && !mixes) continue;
       fronts++;
       targets += cells + mixes;
-      if (!settings.openLoopRunners || settings.openLoopRunners.includes(runner.name)) openLoop += cells + mixes;
+      if (!settings.openLoopRunners || settings.openLoopRunners.includes(runner.name)) openLoop += 1;
     }
     const deployed = (input.targets ?? []).filter((target) => target.workloads.includes(WORKLOAD)).length;
     targets += deployed;
@@ -148,10 +149,10 @@ export async function runThroughput(context: SuiteContext, settings: ThroughputS
     }
 
     for (const runner of context.runners) {
-      const cells = suiteCells({ runners: [runner], variants: context.variants }, context.variants ? undefined : ['cold']);
+      const cells = throughputCells(runner, context.variants);
       const routes: FrontRoute[] = cells.map((cell) => ({ route: routeName(cell), runner: runner.name, config: cell.config, lifecycle: cell.lifecycle, workload: WORKLOAD, poolSize: 8 }));
       const mixes = isMultiAppRunner(runner) && (!settings.mixRunners || settings.mixRunners.includes(runner.name))
-        ? suiteConfigs(context, runner).flatMap((config) => settings.mixApps.map((apps) => ({ config, apps, route: `${runner.name}:${config}:apps=${apps}` })))
+        ? [representativeConfig(runner)].flatMap((config) => settings.mixApps.map((apps) => ({ config, apps, route: `${runner.name}:${config}:apps=${apps}` })))
         : [];
       routes.push(...mixes.map((mix) => ({ route: mix.route, runner: runner.name, config: mix.config, lifecycle: 'cold' as const, workload: WORKLOAD, apps: mix.apps })));
       progress(`starting a front for ${runner.name} (${routes.length} cells, ${cores} workers)`);
@@ -207,6 +208,9 @@ export async function runThroughput(context: SuiteContext, settings: ThroughputS
       }
     }
     for (const target of targets) {
+      // Open loop: the harness rows, the deployed targets and each runner's representative fresh-instance cell (latency at a fixed rate is evidence beside the claim).
+      const harness = target.key.lifecycle === '-';
+      if (!harness && (target.key.lifecycle !== 'cold' || target.key.apps !== undefined || !isRepresentative(target.key.runner, target.key.config))) continue;
       if (settings.openLoopRunners && !settings.openLoopRunners.includes(target.key.runner)) continue;
       signal.throwIfAborted();
       const rate = percentile((closed.get(target.label) ?? []).map((r) => r.requestsPerSecond), 0.5);
@@ -222,6 +226,11 @@ export async function runThroughput(context: SuiteContext, settings: ThroughputS
     await Promise.allSettled(fronts.map((front) => front.close()));
     await Promise.allSettled(stopServer.map((stop) => stop()));
   }
+}
+
+/** The cells put under load: each runner's representative fresh-instance cell; with variants every configuration, cold and warm (the always-on model). */
+function throughputCells(runner: Runner, variants: boolean): MatrixCell[] {
+  return suiteCells({ runners: [runner], variants }, variants ? ['cold', 'warm'] : ['cold']);
 }
 
 function key(runner: string, config: string): Target['key'] {

@@ -39,6 +39,7 @@ const EXECUTABLES: Record<string, Provider> = {
   [LIBRARY_RESOLUTION]: { essential: 'libc-bin', ships: '/usr/bin/ldd' },
   getconf: { essential: 'libc-bin', ships: '/usr/bin/getconf' },
   true: { essential: 'coreutils', ships: '/bin/true' },
+  touch: { essential: 'coreutils', ships: '/bin/touch' },
   '/bin/sh': { essential: 'dash', ships: '/bin/sh' },
   'dpkg-query': { essential: 'dpkg', ships: '/usr/bin/dpkg-query' },
   dpkg: { essential: 'dpkg', ships: '/usr/bin/dpkg' },
