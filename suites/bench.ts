@@ -10,7 +10,7 @@ import { toBenchError } from '../core/errors.ts';
 import { ResultCollector, type ResultFile, type SuiteName } from '../core/results.ts';
 import { loadWorkloads } from '../fixtures/manifest.ts';
 import { resolveRunners } from '../runners/index.ts';
-import type { Runner } from '../runners/types.ts';
+import { isServerRunner, type Runner } from '../runners/types.ts';
 import { SUITES } from './index.ts';
 import type { UnavailableRunner } from './types.ts';
 
@@ -30,6 +30,10 @@ export async function runBench(options: BenchOptions, io: { signal: AbortSignal;
   progress(`checking ${runners.length} runner(s): ${options.runners.join(', ')}`);
   const { available, unavailable } = await checkRunners(runners, signal);
   for (const entry of unavailable) progress(`runner ${entry.runner} unavailable: ${entry.reason}`);
+
+  // Server runners answer HTTP themselves: the suites measure them apart, server to server.
+  const servers = available.filter(isServerRunner);
+  const cellRunners = available.filter((runner) => !isServerRunner(runner));
 
   const workloads = loadWorkloads();
   const artifacts = Object.fromEntries(workloads.map((w) => [`${w.name}.wasm`, w.sha256]));
@@ -57,7 +61,7 @@ export async function runBench(options: BenchOptions, io: { signal: AbortSignal;
     }
     progress(`suite ${name}: ${suite.description}`);
     try {
-      await suite.run({ profile: options.profile, signal, progress: (m) => progress(`${name}: ${m}`), results, runners: available, unavailable, workloads: options.workloads });
+      await suite.run({ profile: options.profile, signal, progress: (m) => progress(`${name}: ${m}`), results, runners: cellRunners, servers, unavailable, workloads: options.workloads });
       ran.add(name);
       results.suites.push({ suite: name, status: 'ok', detail: '', durationMs: (nowNs() - startNs) / 1e6 });
     } catch (thrown) {

@@ -5,7 +5,7 @@
  */
 import type { Profile } from '../core/environment.ts';
 import type { ResultCollector, SuiteName } from '../core/results.ts';
-import type { Runner } from '../runners/types.ts';
+import type { Runner, ServerRunner } from '../runners/types.ts';
 
 /** A runner the user asked for that cannot run here, with the reason. */
 export interface UnavailableRunner {
@@ -22,8 +22,14 @@ export interface SuiteContext {
   progress(message: string): void;
   /** Where rows and verdicts go as soon as they exist (kept on abort). */
   results: ResultCollector;
-  /** The selected runners that are available here. */
+  /** The selected runners that are available here (server runners excepted). */
   runners: readonly Runner[];
+  /**
+   * The selected server runners that are available here: they serve HTTP
+   * themselves and are measured server to server (L2, server start,
+   * throughput, idle memory), never through the common front.
+   */
+  servers: readonly ServerRunner[];
   /** The selected runners that are not, with the reason (reported as not-run). */
   unavailable: readonly UnavailableRunner[];
   /** Workload names selected for the run. */

@@ -2,7 +2,9 @@
  * suites/coldstart: cold start of every available cell, layer by layer
  * (DESIGN.md section 3): first load, L0 instantiate, L1 invoke in-process,
  * L2 first byte over HTTP through the common front; plus the idle cost of
- * pre-warmed and warm slots. Decides the cold-start and pre-warm claims.
+ * pre-warmed and warm slots; and, for the server runners, first load, server
+ * start and L2 against the server itself (servers.ts). Decides the
+ * cold-start and pre-warm claims.
  */
 import { responseMismatch, cannedRequest, loadWorkload, type Workload } from '../../fixtures/manifest.ts';
 import { sampleRows, summaryRows, valueRow, type CellKey } from '../../core/results.ts';
@@ -11,17 +13,18 @@ import { toBenchError } from '../../core/errors.ts';
 import type { Cell, InvokeResult } from '../../runners/types.ts';
 import { cellLabel, failedCellOutcome, matrixCells, openVerified, type MatrixCell } from '../cells.ts';
 import { startFront, type FrontHandle } from '../http-front/front.ts';
-import { createAgent, timeFirstByte } from '../http-front/first-byte.ts';
+import { createAgent, sendRequest } from '../../runners/http-server/http-client.ts';
 import { routePath } from '../http-front/spec.ts';
 import type { Suite, SuiteContext } from '../types.ts';
 import { sampleInterleaved, type SamplingPlan } from './sampling.ts';
+import { measureServers } from './servers.ts';
 import { decideColdstart } from './verdict.ts';
 
 /** Sampling plans per profile: fast cells reach `samples`, slow cells stop at the budget. */
 export const COLDSTART_PLANS = {
-  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 4000 }, l2: { warmup: 10, samples: 300, budgetMs: 3000 }, idleWindowMs: 1000 },
-  full: { l1: { warmup: 100, samples: 5000, budgetMs: 40_000 }, l2: { warmup: 50, samples: 2000, budgetMs: 20_000 }, idleWindowMs: 5000 },
-} satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; idleWindowMs: number }>;
+  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 4000 }, l2: { warmup: 10, samples: 300, budgetMs: 3000 }, serverStart: { warmup: 1, samples: 20, budgetMs: 8000 }, idleWindowMs: 1000 },
+  full: { l1: { warmup: 100, samples: 5000, budgetMs: 40_000 }, l2: { warmup: 50, samples: 2000, budgetMs: 20_000 }, serverStart: { warmup: 2, samples: 100, budgetMs: 60_000 }, idleWindowMs: 5000 },
+} satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; serverStart: SamplingPlan; idleWindowMs: number }>;
 
 /** The minimal workload and a heavier one (request parsing and JSON). */
 export const COLDSTART_WORKLOADS = ['hello', 'echo'];
@@ -123,6 +126,8 @@ async function measureWorkload(context: SuiteContext, workload: Workload): Promi
   }
 
   await measureL2(context, workload, plan.l2, key);
+  // Why a warm-up start: the first start fills the server's compile cache (the first load above starts with an empty one).
+  await measureServers(context, workload, { serverStart: plan.serverStart, l2: plan.l2 });
 }
 
 /** L2: first byte over HTTP through the common front, for the cold and pre-warmed cells. */
@@ -146,8 +151,9 @@ async function measureL2(context: SuiteContext, workload: Workload, plan: Sampli
       cells.map((cell, index) => ({
         label: cellLabel(cell),
         sample: async (): Promise<number> => {
-          const seen = await timeFirstByte(`${base}${routePath(routeOf(cell), canned.request.path)}${query}`, agents[index]!, signal);
-          const mismatch = responseMismatch(canned.expected, { status: seen.status, headers: {}, body: seen.body });
+          // The whole canned request (method, headers, body), so echo's POST is what the front receives.
+          const seen = await sendRequest(`${base}${routePath(routeOf(cell), canned.request.path)}${query}`, canned.request, agents[index]!, { signal });
+          const mismatch = responseMismatch(canned.expected, seen.response);
           if (mismatch) throw new Error(`wrong answer over HTTP: ${mismatch}`);
           return seen.firstByteNs;
         },

@@ -4,26 +4,29 @@
  * fresh instance per request; processes and containers: N long-running warm
  * workers or containers. Memory per app and the latency of requests spread
  * uniformly over the apps, for growing N, until the memory budget, the
- * latency SLO or the host's limits stop it. Decides `density-thousands` and
+ * latency SLO or the host's limits stop it. Server runners: the idle memory
+ * and CPU of one server holding one app. Decides `density-thousands` and
  * `containers-30-per-host`.
  */
 import path from 'node:path';
 import { execa } from 'execa';
 import { toBenchError } from '../../core/errors.ts';
-import { availableMemoryBytes } from '../../core/proc.ts';
+import { sleep } from '../../core/clock.ts';
+import { availableMemoryBytes, totalUsage } from '../../core/proc.ts';
 import { summaryRows, valueRow, type CellKey } from '../../core/results.ts';
 import { summarize } from '../../core/stats.ts';
 import { cannedRequest, loadWorkload, responseMismatch } from '../../fixtures/manifest.ts';
 import { isMultiAppRunner, type Cell, type MultiAppRunner, type Runner } from '../../runners/types.ts';
+import { failedServerOutcome, serverCells, serverLabel, startVerified } from '../servers.ts';
 import type { Suite, SuiteContext } from '../types.ts';
 import { serveUniformly, type AppsStepResult, type AppsStepSpec } from './apps-step.ts';
 import { decideDensity, DENSITY_BUDGET_BYTES, DENSITY_SLO_P99_NS } from './verdict.ts';
 
 /** Plans per profile. */
 export const DENSITY_PLANS = {
-  quick: { wasmApps: [10, 100, 1000, 2000], maxWarm: { container: 32, process: 64 } as Record<string, number>, requests: 1000, maxLoadSeconds: 60 },
-  full: { wasmApps: [100, 1000, 10_000, 100_000], maxWarm: { container: 200, process: 500 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 900 },
-} satisfies Record<string, { wasmApps: number[]; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number }>;
+  quick: { wasmApps: [10, 100, 1000, 2000], maxWarm: { container: 32, process: 64 } as Record<string, number>, requests: 1000, maxLoadSeconds: 60, serverIdleMs: 1000 },
+  full: { wasmApps: [100, 1000, 10_000, 100_000], maxWarm: { container: 200, process: 500 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 900, serverIdleMs: 5000 },
+} satisfies Record<string, { wasmApps: number[]; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number; serverIdleMs: number }>;
 
 /** The script that runs one many-apps step in its own process. */
 const APPS_STEP_PATH = path.join(import.meta.dirname, 'apps-step.ts');
@@ -47,9 +50,45 @@ export const densitySuite: Suite = {
         }
       }
     }
+    await measureServerIdle(context);
     for (const verdict of decideDensity(context.results.measurements, context.unavailable)) context.results.decide(verdict);
   },
 };
+
+/**
+ * Server runners: the resident memory and CPU of one idle server holding
+ * one app (hello), after it answered every canned request; CPU over the
+ * profile's idle window.
+ */
+async function measureServerIdle(context: SuiteContext): Promise<void> {
+  const { signal, progress, results } = context;
+  const workload = loadWorkload('hello');
+  const windowMs = DENSITY_PLANS[context.profile].serverIdleMs;
+  for (const cell of serverCells(context.servers)) {
+    signal.throwIfAborted();
+    const verified = await startVerified(cell, workload, signal);
+    if (verified.status === 'failed') {
+      progress(`${serverLabel(cell)} excluded: ${verified.reason}`);
+      results.recordOutcomes([failedServerOutcome('density', cell, workload.name, verified.reason)]);
+      continue;
+    }
+    const server = verified.server;
+    try {
+      const before = await totalUsage(server.pids());
+      await sleep(windowMs, signal);
+      const after = await totalUsage(server.pids());
+      const resident = await server.resident();
+      const idleKey = { suite: 'density' as const, runner: cell.runner.name, config: cell.config, lifecycle: cell.runner.serverLifecycle, workload: workload.name, phase: 'idle', apps: 1 };
+      results.record([
+        valueRow({ ...idleKey, metric: 'server-rss', unit: 'bytes' }, resident.bytes),
+        valueRow({ ...idleKey, metric: 'server-cpu', unit: 'cores' }, (after.cpuNs - before.cpuNs) / (windowMs * 1e6)),
+      ]);
+      progress(`${serverLabel(cell)} idle with one app: ${(resident.bytes / 1024 ** 2).toFixed(1)} MiB resident (${resident.method}), ${((after.cpuNs - before.cpuNs) / (windowMs * 1e6)).toFixed(4)} cores`);
+    } finally {
+      await server.close();
+    }
+  }
+}
 
 function key(runner: Runner, config: string, lifecycle: string, apps: number, phase: string, metric: string, unit: string): CellKey {
   return { suite: 'density', runner: runner.name, config, lifecycle, workload: 'hello', phase, metric, unit, apps };

@@ -4,9 +4,9 @@
  * cost is the same for every substrate (DESIGN.md section 2, fairness rules).
  */
 import path from 'node:path';
-import net from 'node:net';
 import { execa, type ResultPromise } from 'execa';
 import { BenchError } from '../../core/errors.ts';
+import { freeLoopbackPort } from '../../core/net.ts';
 import type { FrontSpec } from './spec.ts';
 
 /** A running front. */
@@ -25,7 +25,7 @@ const FRONT_ENTRY = path.join(import.meta.dirname, 'front-process.ts');
 /** Starts the front and resolves when every worker listens (or rejects with the first worker's error). */
 export async function startFront(spec: FrontSpec, options: { signal?: AbortSignal; readyTimeoutMs?: number } = {}): Promise<FrontHandle> {
   // A fixed free port: cluster workers listening on port 0 would each get their own.
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const child: ResultPromise = execa(process.execPath, [FRONT_ENTRY], {
     env: { WSB_FRONT_SPEC: JSON.stringify(spec), WSB_FRONT_PORT: String(port) },
     stdin: 'pipe',
@@ -67,17 +67,5 @@ function firstLine(child: ResultPromise, timeoutMs: number): Promise<string> {
       clearTimeout(timer);
       reject(new BenchError('internal', `the HTTP front exited (code ${result.exitCode}) before it was ready`));
     }, reject);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }

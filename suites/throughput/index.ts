@@ -1,7 +1,10 @@
 /**
  * suites/throughput: requests/s and latency of every cell through the one
  * common HTTP front, beside the front's own no-op ceiling and the load
- * generator's ceiling measured in the same run. Decides `throughput-100k`.
+ * generator's ceiling measured in the same run; and of every server runner
+ * (`wasmtime serve`, `spin up`, the native server) loaded directly, server
+ * to server, with the same load generator and the same check of every
+ * response. Decides `throughput-100k`.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +17,8 @@ import { cannedRequest, loadWorkload, sha256Hex } from '../../fixtures/manifest.
 import { helloVariant } from '../../fixtures/variants.ts';
 import { isMultiAppRunner } from '../../runners/types.ts';
 import { cellLabel, matrixCells, type MatrixCell } from '../cells.ts';
+import { failedServerOutcome, serverCells, serverLabel, startVerified } from '../servers.ts';
+import { requestUrl } from '../../runners/http-server/http-client.ts';
 import { startFront, type FrontHandle } from '../http-front/front.ts';
 import { NOOP_BODY, NOOP_PATH, routePath, SPIN_PATH, type FrontRoute } from '../http-front/spec.ts';
 import type { Suite, SuiteContext } from '../types.ts';
@@ -56,6 +61,8 @@ interface Target {
   requests?: { path: string; expectBody: string }[];
   /** Processes whose CPU and RSS are sampled during load. */
   pids: number[];
+  /** Whose CPU and RSS those are: the common front's (metrics `front-*`) or a server runner's own (`server-*`). */
+  usage: 'front' | 'server';
 }
 
 export const throughputSuite: Suite = {
@@ -75,14 +82,14 @@ export const throughputSuite: Suite = {
       progress('starting the simplest server (load generator ceiling)');
       const simplest = await startSimplestServer(signal);
       stopServer.push(simplest.close);
-      targets.push({ label: 'loadgen-ceiling', key: key('loadgen-ceiling', 'simplest-server'), url: `${simplest.url}/`, expectBody: 'ok\n', pids: [simplest.pid] });
+      targets.push({ label: 'loadgen-ceiling', key: key('loadgen-ceiling', 'simplest-server'), url: `${simplest.url}/`, expectBody: 'ok\n', pids: [simplest.pid], usage: 'front' });
 
       progress(`starting the no-op front (${cores} workers)`);
       const noopFront = await startFront({ routes: [], workers: cores }, { signal });
       fronts.push(noopFront);
-      targets.push({ label: 'front-noop', key: key('front-noop', `workers=${cores}`), url: `${noopFront.url}${NOOP_PATH}`, expectBody: NOOP_BODY, pids: noopFront.pids });
+      targets.push({ label: 'front-noop', key: key('front-noop', `workers=${cores}`), url: `${noopFront.url}${NOOP_PATH}`, expectBody: NOOP_BODY, pids: noopFront.pids, usage: 'front' });
       for (const us of settings.spinMicros) {
-        targets.push({ label: `front-spin ${us} us`, key: key('front-spin', `spin=${us}us`), url: `${noopFront.url}${SPIN_PATH}?us=${us}`, expectBody: NOOP_BODY, pids: noopFront.pids });
+        targets.push({ label: `front-spin ${us} us`, key: key('front-spin', `spin=${us}us`), url: `${noopFront.url}${SPIN_PATH}?us=${us}`, expectBody: NOOP_BODY, pids: noopFront.pids, usage: 'front' });
       }
 
       for (const runner of context.runners) {
@@ -109,7 +116,7 @@ export const throughputSuite: Suite = {
             recordFailure(context, cell, check);
             continue;
           }
-          targets.push({ label: cellLabel(cell), key: { suite: 'throughput', runner: runner.name, config: cell.config, lifecycle: cell.lifecycle, workload: WORKLOAD }, url, expectBody, pids: front.pids });
+          targets.push({ label: cellLabel(cell), key: { suite: 'throughput', runner: runner.name, config: cell.config, lifecycle: cell.lifecycle, workload: WORKLOAD }, url, expectBody, pids: front.pids, usage: 'front' });
         }
         for (const mix of mixes) {
           const variants = Array.from({ length: mix.apps }, (_, id) => helloVariant(id));
@@ -120,8 +127,23 @@ export const throughputSuite: Suite = {
             progress(`${label} excluded: ${first}`);
             continue;
           }
-          targets.push({ label, key: { suite: 'throughput', runner: runner.name, config: mix.config, lifecycle: 'cold', workload: WORKLOAD, apps: mix.apps }, url: front.url, expectBody, requests, pids: front.pids });
+          targets.push({ label, key: { suite: 'throughput', runner: runner.name, config: mix.config, lifecycle: 'cold', workload: WORKLOAD, apps: mix.apps }, url: front.url, expectBody, requests, pids: front.pids, usage: 'front' });
         }
+      }
+
+      // Server runners: loaded directly, no front between the load generator and the server.
+      for (const cell of serverCells(context.servers)) {
+        signal.throwIfAborted();
+        progress(`starting ${serverLabel(cell)}`);
+        const verified = await startVerified(cell, workload, signal);
+        if (verified.status === 'failed') {
+          progress(`${serverLabel(cell)} excluded: ${verified.reason}`);
+          results.recordOutcomes([failedServerOutcome('throughput', cell, WORKLOAD, verified.reason)]);
+          continue;
+        }
+        const server = verified.server;
+        stopServer.push(() => server.close());
+        targets.push({ label: serverLabel(cell), key: { suite: 'throughput', runner: cell.runner.name, config: cell.config, lifecycle: cell.runner.serverLifecycle, workload: WORKLOAD }, url: requestUrl(server.url, canned.request), expectBody, pids: server.pids(), usage: 'server' });
       }
 
       // Interleave targets round by round (A B C A B C) so drift of a shared machine hits all alike.
@@ -220,9 +242,9 @@ function loadRows(target: Target, phase: string, load: LoadResult, usage: { cpuC
     row('errors', 'count', load.errors + load.timeouts + load.non2xx + load.mismatches),
     row('mismatches', 'count', load.mismatches),
     row('non2xx', 'count', load.non2xx),
-    row('front-cpu', 'cores', usage.cpuCores),
-    ...(load.totalRequests > 0 ? [row('front-cpu-per-request', 'ns', (usage.cpuCores * load.durationSeconds * 1e9) / load.totalRequests)] : []),
-    row('front-rss', 'bytes', usage.rssBytes),
+    row(`${target.usage}-cpu`, 'cores', usage.cpuCores),
+    ...(load.totalRequests > 0 ? [row(`${target.usage}-cpu-per-request`, 'ns', (usage.cpuCores * load.durationSeconds * 1e9) / load.totalRequests)] : []),
+    row(`${target.usage}-rss`, 'bytes', usage.rssBytes),
   ];
 }
 
