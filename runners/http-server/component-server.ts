@@ -75,8 +75,8 @@ export function createComponentServerRunner(definition: ComponentServerDefinitio
   /** Starts a server with its own scratch folder; the folder goes when the server stops. */
   const start = async (spec: ServerSpec, cacheDir: string, signal?: AbortSignal): Promise<ServerHandle> => {
     const config = checkedConfig(runner, spec.config);
-    const componentPath = componentOf(spec.workload);
     const command = await usable();
+    const componentPath = componentOf(spec.workload);
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `wsb-${definition.name}-`));
     const removeWorkDir = (): void => fs.rmSync(workDir, { recursive: true, force: true });
     try {
