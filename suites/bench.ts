@@ -6,6 +6,7 @@
 import { collectEnvironment, toolVersion, type Profile } from '../core/environment.ts';
 import { completeLedger } from '../core/claims.ts';
 import { nowNs } from '../core/clock.ts';
+import { findTool } from '../core/tools.ts';
 import { toBenchError } from '../core/errors.ts';
 import { ResultCollector, type ResultFile, type SuiteName } from '../core/results.ts';
 import { loadWorkloads } from '../fixtures/manifest.ts';
@@ -41,7 +42,7 @@ export async function runBench(options: BenchOptions, io: { signal: AbortSignal;
     profile: options.profile,
     argv: options.argv,
     docker: await dockerVersion(available),
-    tools: { clang: await toolVersion('clang'), cc: await toolVersion('cc') },
+    tools: { clang: await toolVersion('clang'), cc: await toolVersion('cc'), 'wasmtime-cli': await toolVersion(findTool('wasmtime') ?? 'wasmtime'), spin: await toolVersion('spin') },
     artifacts,
   });
 

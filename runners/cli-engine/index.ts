@@ -305,7 +305,7 @@ export function createPathEngineRunner(command: (typeof PATH_ENGINES)[number], s
       return new CliEngineRunner({
         ...base,
         description: `the user's spin command on PATH`,
-        unsupported: 'spin is installed, but it serves apps through `spin up` (a spin.toml app over HTTP), not a module per command; this runner does not drive it yet',
+        unsupported: 'spin is installed, but it serves apps through `spin up` (a spin.toml app over HTTP), not a module per command: the wasm-spin runner drives it',
         runArgs: () => [],
       });
   }
