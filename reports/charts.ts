@@ -29,8 +29,8 @@ export interface Chart {
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 520;
 
-/** Cold-start layers in the order of DESIGN.md section 3. */
-export const COLDSTART_LAYERS = ['L0', 'L1', 'L2', 'first-load'] as const;
+/** Cold-start layers in the order of DESIGN.md section 3, then a server runner's start to its first response. */
+export const COLDSTART_LAYERS = ['L0', 'L1', 'L2', 'first-load', 'server-start'] as const;
 
 /** Fixed colours for outcomes, so a colour means the same thing in every matrix. */
 export const OUTCOME_COLOURS: Record<string, string> = {

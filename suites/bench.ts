@@ -91,7 +91,7 @@ async function checkRunners(runners: Runner[], signal: AbortSignal): Promise<{ a
   for (const runner of runners) {
     const status = await runner.availability(signal);
     if (status.status === 'available') available.push(runner);
-    else unavailable.push({ runner: runner.name, reason: status.reason });
+    else unavailable.push({ runner: runner.name, reason: status.reason, ...(isServerRunner(runner) ? { server: true } : {}) });
   }
   return { available, unavailable };
 }

@@ -11,6 +11,8 @@ import type { Runner, ServerRunner } from '../runners/types.ts';
 export interface UnavailableRunner {
   runner: string;
   reason: string;
+  /** Set for a server runner (runners/types.ts ServerRunner): it never runs the CGI modules, only its own suites' server rows. */
+  server?: boolean;
 }
 
 /** Everything a suite needs from the bench around it. */
