@@ -11,6 +11,7 @@ import type { Outcome, SuiteName } from '../core/results.ts';
 import { responseMismatch, type Workload } from '../fixtures/manifest.ts';
 import { requestUrl, sendRequest } from '../runners/http-server/http-client.ts';
 import type { ServerHandle, ServerRunner } from '../runners/types.ts';
+import type { UnavailableRunner } from './types.ts';
 
 /** One server configuration of a server runner. */
 export interface ServerCell {
@@ -62,4 +63,15 @@ export async function startVerified(cell: ServerCell, workload: Workload, signal
 /** The outcome row of a server excluded from timing. */
 export function failedServerOutcome(suite: SuiteName, cell: ServerCell, workload: string, reason: string): Outcome {
   return { suite, runner: cell.runner.name, config: cell.config, lifecycle: cell.runner.serverLifecycle, workload, subject: 'server', condition: 'verification', outcome: 'failed', detail: reason };
+}
+
+/**
+ * Outcome rows that keep the server runners that could not run here in the
+ * results (`not-run`, with the reason: `wasm-spin` without a `spin` binary),
+ * so the report says why a row is missing instead of dropping it.
+ */
+export function unavailableServerOutcomes(suite: SuiteName, unavailable: readonly UnavailableRunner[], workload: string): Outcome[] {
+  return unavailable
+    .filter((entry) => entry.server)
+    .map((entry) => ({ suite, runner: entry.runner, config: '-', lifecycle: '-', workload, subject: 'server', condition: 'availability', outcome: 'not-run', detail: entry.reason }));
 }

@@ -18,7 +18,7 @@ import { summarize } from '../../core/stats.ts';
 import { cannedRequest, responseMismatch, type Workload } from '../../fixtures/manifest.ts';
 import { createAgent, requestUrl, sendRequest } from '../../runners/http-server/http-client.ts';
 import type { ServerHandle } from '../../runners/types.ts';
-import { failedServerOutcome, serverCells, serverLabel, startVerified, type ServerCell } from '../servers.ts';
+import { failedServerOutcome, serverCells, serverLabel, startVerified, unavailableServerOutcomes, type ServerCell } from '../servers.ts';
 import type { SuiteContext } from '../types.ts';
 import { sampleInterleaved, type SamplingPlan } from './sampling.ts';
 
@@ -34,9 +34,10 @@ function key(cell: ServerCell, workload: string, phase: string): CellKey {
 
 /** First load, server start and L2 of every server runner's configurations, for one workload. */
 export async function measureServers(context: SuiteContext, workload: Workload, plans: ServerPlans): Promise<void> {
+  const { signal, progress, results } = context;
+  results.recordOutcomes(unavailableServerOutcomes('coldstart', context.unavailable, workload.name));
   const cells = serverCells(context.servers);
   if (!cells.length) return;
-  const { signal, progress, results } = context;
 
   const usable: ServerCell[] = [];
   for (const cell of cells) {

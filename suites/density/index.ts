@@ -17,7 +17,7 @@ import { summaryRows, valueRow, type CellKey } from '../../core/results.ts';
 import { summarize } from '../../core/stats.ts';
 import { cannedRequest, loadWorkload, responseMismatch } from '../../fixtures/manifest.ts';
 import { isMultiAppRunner, type Cell, type MultiAppRunner, type Runner } from '../../runners/types.ts';
-import { failedServerOutcome, serverCells, serverLabel, startVerified } from '../servers.ts';
+import { failedServerOutcome, serverCells, serverLabel, startVerified, unavailableServerOutcomes } from '../servers.ts';
 import type { Suite, SuiteContext } from '../types.ts';
 import { serveUniformly, type AppsStepResult, type AppsStepSpec } from './apps-step.ts';
 import { decideDensity, DENSITY_BUDGET_BYTES, DENSITY_SLO_P99_NS } from './verdict.ts';
@@ -64,6 +64,7 @@ async function measureServerIdle(context: SuiteContext): Promise<void> {
   const { signal, progress, results } = context;
   const workload = loadWorkload('hello');
   const windowMs = DENSITY_PLANS[context.profile].serverIdleMs;
+  results.recordOutcomes(unavailableServerOutcomes('density', context.unavailable, workload.name));
   for (const cell of serverCells(context.servers)) {
     signal.throwIfAborted();
     const verified = await startVerified(cell, workload, signal);

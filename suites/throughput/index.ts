@@ -17,7 +17,7 @@ import { cannedRequest, loadWorkload, sha256Hex } from '../../fixtures/manifest.
 import { helloVariant } from '../../fixtures/variants.ts';
 import { isMultiAppRunner } from '../../runners/types.ts';
 import { cellLabel, matrixCells, type MatrixCell } from '../cells.ts';
-import { failedServerOutcome, serverCells, serverLabel, startVerified } from '../servers.ts';
+import { failedServerOutcome, serverCells, serverLabel, startVerified, unavailableServerOutcomes } from '../servers.ts';
 import { requestUrl } from '../../runners/http-server/http-client.ts';
 import { startFront, type FrontHandle } from '../http-front/front.ts';
 import { NOOP_BODY, NOOP_PATH, routePath, SPIN_PATH, type FrontRoute } from '../http-front/spec.ts';
@@ -132,6 +132,7 @@ export const throughputSuite: Suite = {
       }
 
       // Server runners: loaded directly, no front between the load generator and the server.
+      results.recordOutcomes(unavailableServerOutcomes('throughput', context.unavailable, WORKLOAD));
       for (const cell of serverCells(context.servers)) {
         signal.throwIfAborted();
         progress(`starting ${serverLabel(cell)}`);

@@ -12,10 +12,10 @@ import type { SuiteContext } from '../../suites/types.ts';
 const toolchain = await nativeToolchain('static');
 
 function context(results: ResultCollector): SuiteContext {
-  return { profile: 'quick', signal: new AbortController().signal, progress: () => {}, results, runners: [], servers: [createProcessServerRunner()], unavailable: [], workloads: [] };
+  return { profile: 'quick', signal: new AbortController().signal, progress: () => {}, results, runners: [], servers: [createProcessServerRunner()], unavailable: [{ runner: 'wasm-spin', reason: 'spin not found on PATH', server: true }], workloads: [] };
 }
 
-test('a server runner gets first-load, server-start and L2 rows in coldstart and idle rows in density, under its own name and lifecycle', { skip: toolchain.available ? false : toolchain.reason }, async () => {
+test('a server runner gets first-load, server-start and L2 rows in coldstart and idle rows in density, under its own name and lifecycle; an unavailable one a not-run row', { skip: toolchain.available ? false : toolchain.reason }, async () => {
   const results = new ResultCollector();
   await measureServers(context(results), loadWorkload('echo'), { serverStart: { warmup: 1, samples: 5, budgetMs: 5000 }, l2: { warmup: 2, samples: 20, budgetMs: 3000 } });
   const rows = results.measurements.filter((r) => r.runner === 'process-server');
@@ -28,7 +28,8 @@ test('a server runner gets first-load, server-start and L2 rows in coldstart and
     assert.deepEqual({ ...p50, value: 0 }, { suite: 'coldstart', runner: 'process-server', config: 'default', lifecycle: 'warm', workload: 'echo', phase, metric: 'duration', unit: 'ns', stat: 'p50', value: 0, iteration: 0 });
   }
   assert.ok(rows.some((r) => r.phase === 'first-load' && r.metric === 'artifact-bytes' && r.lifecycle === '-'));
-  assert.deepEqual(results.outcomes, []);
+  // A server runner that cannot run here stays in the results as not-run, with its reason.
+  assert.deepEqual(results.outcomes, [{ suite: 'coldstart', runner: 'wasm-spin', config: '-', lifecycle: '-', workload: 'echo', subject: 'server', condition: 'availability', outcome: 'not-run', detail: 'spin not found on PATH' }]);
 
   await densitySuite.run(context(results));
   const idle = results.measurements.filter((r) => r.suite === 'density' && r.phase === 'idle');
