@@ -22,7 +22,7 @@ import { checkEngine, dockerClient, engineAddress, engineError, isConnectionErro
 import { ensureImage } from '../container/image.ts';
 import { shimPidOf } from '../container/runner.ts';
 import { checkedConfig, openServerCell, processResident } from './server-cell.ts';
-import { startServerProcess } from './server-process.ts';
+import { READY_POLL_MS, startServerProcess } from './server-process.ts';
 import { requestUrl, sendRequest } from './http-client.ts';
 
 /** The static native HTTP server of a workload (cached in .cache/native/). */
@@ -75,9 +75,6 @@ export function createProcessServerRunner(): ServerRunner {
   };
   return runner;
 }
-
-/** How often the readiness of a starting container is polled, ms. */
-const POLL_MS = 2;
 
 /** `container-server`: the native server in a long-running `FROM scratch` container. */
 export function createContainerServerRunner(options: { socketPath?: string } = {}): ServerRunner {
@@ -149,7 +146,7 @@ export function createContainerServerRunner(options: { socketPath?: string } = {
             // Not listening yet, or gone: ask the engine only when a connection failed, so a fast start is not slowed by inspects.
             const state = (await container.inspect()).State;
             if (!state.Running) throw new BenchError('guest', `the ${spec.workload.name} server container exited (${state.ExitCode}) before it answered: ${(await containerLog(container)) || '(no output)'}`);
-            await sleep(POLL_MS, signal);
+            await sleep(READY_POLL_MS, signal);
           }
         }
         const readyNs = nowNs() - startNs;
