@@ -3,7 +3,7 @@
  * from. Source of every sentence: Fermyon, "How Do Serverless Apps Work?"
  * (Fermyon's serverless guide), abridged as in DESIGN.md section 1.
  */
-import type { ClaimVerdict, SuiteName } from './results.ts';
+import type { ClaimVerdict, Margin, SuiteName, Verdict } from './results.ts';
 
 /** A claim under test. */
 export interface Claim {
@@ -101,6 +101,13 @@ export const CLAIMS: readonly Claim[] = [
   },
 ];
 
+/**
+ * The rule every verdict follows, in one sentence: the ledger (HTML and
+ * console) prints it above the verdicts.
+ */
+export const REPRESENTATIVE_RULE =
+  'Every claim is decided on one declared representative per substrate (core/representatives.ts): for Wasm a fresh instance per request, judged per engine with the reference runtime heading the ledger; variants are shown, never decide; no best-of across configurations or engines; verdicts on 95% intervals (the whole interval past the threshold confirms or refutes, a straddling one is inconclusive); no p99 from fewer than 100 samples; a failed cell never decides.';
+
 /** Looks a claim up by id; throws on an unknown id (a programming error). */
 export function claimById(id: string): Claim {
   const claim = CLAIMS.find((candidate) => candidate.id === id);
@@ -110,7 +117,40 @@ export function claimById(id: string): Claim {
 
 /** A `not-run` verdict with its reason. */
 export function notRun(id: string, reason: string): ClaimVerdict {
-  return { id, verdict: 'not-run', reason, measured: claimById(id).decidedBy, threshold: '-', evidence: [] };
+  return { id, verdict: 'not-run', reason, measured: claimById(id).decidedBy, threshold: '-', evidence: [], judged: '-' };
+}
+
+/**
+ * The one rule every threshold verdict follows: the whole interval past the
+ * threshold confirms or refutes, an interval that straddles it (or touches
+ * it) is inconclusive, and so is a figure without an interval or with fewer
+ * samples than it needs. Returns the verdict and why, in one clause.
+ */
+export function judgeMargin(margin: Margin, minSamples = 1): { verdict: Verdict; why: string } {
+  if (margin.n < minSamples) return { verdict: 'inconclusive', why: `only ${margin.n} sample(s) behind ${margin.figure}, ${minSamples} needed` };
+  if (!Number.isFinite(margin.low) || !Number.isFinite(margin.high)) return { verdict: 'inconclusive', why: `${margin.figure} has no interval (n=${margin.n})` };
+  const { low, high, threshold } = margin;
+  if (margin.confirmsWhen === 'below') {
+    if (high < threshold) return { verdict: 'confirmed', why: 'the whole interval is below the threshold' };
+    if (low >= threshold) return { verdict: 'refuted', why: 'the whole interval is at or above the threshold' };
+    return { verdict: 'inconclusive', why: 'the interval straddles the threshold' };
+  }
+  if (margin.confirmsWhen === 'at-least') {
+    if (low >= threshold) return { verdict: 'confirmed', why: 'the whole interval is at or above the threshold' };
+    if (high < threshold) return { verdict: 'refuted', why: 'the whole interval is below the threshold' };
+    return { verdict: 'inconclusive', why: 'the interval straddles the threshold' };
+  }
+  const top = margin.thresholdHigh ?? Number.POSITIVE_INFINITY;
+  if (low >= threshold && high <= top) return { verdict: 'confirmed', why: 'the whole interval is inside the range' };
+  if (high < threshold || low > top) return { verdict: 'refuted', why: 'the whole interval is outside the range' };
+  return { verdict: 'inconclusive', why: 'the interval straddles an end of the range' };
+}
+
+/** A margin in words: `L1 p99 of hello 412 us (95% CI 380-450 us, order statistics, n=1000) vs < 1 ms`. */
+export function describeMargin(margin: Margin, format: (value: number) => string = String): string {
+  const interval = Number.isFinite(margin.low) && Number.isFinite(margin.high) ? `${margin.interval} ${format(margin.low)}-${format(margin.high)}` : 'no interval';
+  const side = margin.confirmsWhen === 'below' ? `< ${format(margin.threshold)}` : margin.confirmsWhen === 'at-least' ? `>= ${format(margin.threshold)}` : `within ${format(margin.threshold)}-${format(margin.thresholdHigh ?? Number.POSITIVE_INFINITY)}`;
+  return `${margin.figure} ${format(margin.value)} (${interval}, n=${margin.n}) vs ${side}`;
 }
 
 /**

@@ -94,3 +94,109 @@ export function processAlive(pid: number): boolean {
     return (error as { code?: string }).code === 'EPERM';
   }
 }
+
+/** Whether a child can lead a process group of its own (`detached: true`) and be signalled with it: POSIX, not Windows. */
+export const HAS_PROCESS_GROUPS = process.platform !== 'win32';
+
+/** Process groups started by this process and not yet known to be empty: killed when this process exits. */
+const ownedGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/**
+ * Records a child spawned as the leader of its own process group
+ * (`detached: true`). Why: a detached child is out of reach of the signals
+ * that end this process's own group, so whatever is still in its group when
+ * this process exits (even by `process.exit`) is killed then.
+ */
+export function ownProcessGroup(pid: number): void {
+  if (!HAS_PROCESS_GROUPS) return;
+  ownedGroups.add(pid);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const group of ownedGroups) signalQuietly(-group);
+    });
+  }
+}
+
+/** SIGKILL to a pid (or to a group when negative); a process already gone is no error. */
+function signalQuietly(target: number): void {
+  try {
+    process.kill(target, 'SIGKILL');
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ESRCH') throw error;
+  }
+}
+
+/**
+ * Kills, at once, the process group that `pid` leads (started with
+ * `detached: true`): the process and every descendant still in its group,
+ * also after the leader itself has exited (the group lives while a member
+ * does, and its id is not reused until then). Where there are no process
+ * groups, kills the process alone.
+ */
+export function killProcessGroup(pid: number): void {
+  signalQuietly(HAS_PROCESS_GROUPS ? -pid : pid);
+  ownedGroups.delete(pid);
+}
+
+/** Parent and process group of every process, from /proc (empty without /proc). */
+function processTable(): Map<number, { ppid: number; pgid: number }> {
+  const table = new Map<number, { ppid: number; pgid: number }>();
+  if (!hasProc()) return table;
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      // After the parenthesised command name: state, ppid, pgrp.
+      const [, ppid, pgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      table.set(Number(name), { ppid: Number(ppid), pgid: Number(pgid) });
+    } catch {
+      // Gone while listing.
+    }
+  }
+  return table;
+}
+
+/** Pids of every descendant of `rootPid` (children, theirs, ...), from /proc's parent links; empty without /proc. */
+export function descendantPids(rootPid: number, table: ReadonlyMap<number, { ppid: number }> = processTable()): number[] {
+  const children = new Map<number, number[]>();
+  for (const [pid, entry] of table) children.set(entry.ppid, [...(children.get(entry.ppid) ?? []), pid]);
+  const found: number[] = [];
+  const queue = [rootPid];
+  while (queue.length) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/**
+ * Kills a process and everything it started: the process is stopped first
+ * (SIGSTOP: it can fork no more), its descendants are found by their parent
+ * links, then the process, each descendant and each process group a
+ * descendant leads (a detached grandchild's own children) get SIGKILL; with
+ * `group`, the group `pid` leads too. This process's own group is never
+ * signalled. A descendant that left its group and was re-parented to init
+ * before the walk (a double-forked daemon) is out of reach: only a cgroup or
+ * a container holds those.
+ */
+export function killProcessTree(pid: number, options: { group: boolean }): void {
+  try {
+    process.kill(pid, 'SIGSTOP');
+  } catch {
+    // Already gone: its group and re-parented descendants may still be there.
+  }
+  const table = processTable();
+  const ownGroup = table.get(process.pid)?.pgid;
+  const descendants = descendantPids(pid, table);
+  if (options.group) killProcessGroup(pid);
+  else signalQuietly(pid);
+  for (const descendant of descendants) {
+    signalQuietly(descendant);
+    const pgid = table.get(descendant)?.pgid;
+    if (HAS_PROCESS_GROUPS && pgid === descendant && pgid !== ownGroup) killProcessGroup(descendant);
+  }
+}

@@ -12,7 +12,7 @@ export const SUITE_NAMES = ['coldstart', 'density', 'throughput', 'isolation', '
 export type SuiteName = (typeof SUITE_NAMES)[number];
 
 /** Which statistic a row holds: one raw sample, or an aggregate of a cell's samples. */
-export type Stat = 'sample' | 'value' | 'count' | 'min' | 'mean' | 'p50' | 'p90' | 'p99' | 'max' | 'ci95-low' | 'ci95-high';
+export type Stat = 'sample' | 'value' | 'count' | 'min' | 'mean' | 'p50' | 'p90' | 'p99' | 'max' | 'ci95-low' | 'ci95-high' | 'p99-ci95-low' | 'p99-ci95-high';
 
 /**
  * One measured number. Units are in `unit` (and in metric names where it
@@ -24,7 +24,7 @@ export interface Measurement {
   runner: string;
   /** Runner configuration that changes what is measured, e.g. `pooling=on`, `profile=hardened`; `default` otherwise. */
   config: string;
-  /** `cold`, `prewarmed`, `warm`, or `-` where no lifecycle applies. */
+  /** `cold`, `prewarmed`, `warm`, `reused`, or `-` where no lifecycle applies. */
   lifecycle: string;
   workload: string;
   /** Cold-start layer (`L0`, `L1`, `L2`, `first-load`) or the phase of the suite (`load`, `idle`, ...). */
@@ -61,6 +61,42 @@ export interface Outcome {
 /** A verdict of the claims ledger. */
 export type Verdict = 'confirmed' | 'refuted' | 'inconclusive' | 'not-run';
 
+/**
+ * The figure that decided a verdict, with its interval, its sample count and
+ * the threshold it was held to, so that a reader can check the verdict from
+ * the ledger alone: the whole interval past the threshold confirms or
+ * refutes; an interval that straddles it is inconclusive.
+ */
+export interface Margin {
+  /** What the figure is, e.g. `L1 p99 of hello`. */
+  figure: string;
+  /** Unit of value, low, high and threshold (`ns`, `ratio`, `bytes`, `req/s`, `apps`). */
+  unit: string;
+  value: number;
+  /** 95% interval of the figure (or the stated range: see `interval`). */
+  low: number;
+  high: number;
+  /** How the interval was obtained, e.g. `order statistics`, `bootstrap`, `range of 3 rounds`, `exact`. */
+  interval: string;
+  /** Which side of the threshold the claim says the figure is on. */
+  confirmsWhen: 'below' | 'at-least' | 'within';
+  threshold: number;
+  /** Upper end of the range, for `within`. */
+  thresholdHigh?: number;
+  /** Samples behind the figure. */
+  n: number;
+}
+
+/** The same claim judged on one more Wasm engine's representative, beside the headline (never deciding it). */
+export interface EngineVerdict {
+  /** The judged cell, e.g. `wasm-wasmtime[pooling=on]/cold`. */
+  judged: string;
+  runner: string;
+  verdict: Verdict;
+  reason: string;
+  margin?: Margin;
+}
+
 /** A claim with its verdict, the threshold applied and the rows behind it. */
 export interface ClaimVerdict {
   id: string;
@@ -73,13 +109,22 @@ export interface ClaimVerdict {
   threshold: string;
   /** The summary rows the verdict rests on. */
   evidence: Measurement[];
+  /** The one declared representative cell the verdict judged, e.g. `wasm[pooling=on]/cold` (`-` when nothing was judged). */
+  judged?: string;
+  /** The deciding figure, its interval, n and threshold (absent when no figure decided: not-run, or a categorical claim). */
+  margin?: Margin;
+  /** The claim judged on every other Wasm engine's representative that ran. */
+  engines?: EngineVerdict[];
   machine?: string;
 }
 
+/** The result file format this code writes and reads. */
+export const RESULT_SCHEMA = 2;
+
 /** The content of `results.json`. */
 export interface ResultFile {
-  /** Format version, bumped when the shape changes incompatibly. */
-  schema: 1;
+  /** Format version, bumped when the shape changes incompatibly (2: `reused` lifecycle, p99 gated at 100 samples, verdict margins). */
+  schema: typeof RESULT_SCHEMA;
   environment: Environment;
   claims: ClaimVerdict[];
   measurements: Measurement[];
@@ -94,6 +139,8 @@ export interface SuiteStatus {
   status: 'ok' | 'failed' | 'skipped' | 'aborted';
   detail: string;
   durationMs: number;
+  /** What the suite's plan said it would take, ms (absent for suites that did not plan). */
+  plannedMs?: number;
 }
 
 /** The identity of a measured cell, shared by all its rows. */
@@ -106,7 +153,11 @@ export function sampleRows(key: CellKey, values: ArrayLike<number>): Measurement
   return rows;
 }
 
-/** Aggregate rows for a cell: count, min, mean, p50, p90, p99, max and the median's CI. */
+/**
+ * Aggregate rows for a cell: count, min, mean, p50, p90, p99, max, the
+ * median's CI and the p99's. A statistic the summary left out (a p99 from
+ * fewer than 100 samples) gets no row.
+ */
 export function summaryRows(key: CellKey, summary: Summary): Measurement[] {
   const stats: [Stat, number][] = [
     ['count', summary.count],
@@ -118,6 +169,8 @@ export function summaryRows(key: CellKey, summary: Summary): Measurement[] {
     ['max', summary.max],
     ['ci95-low', summary.ci95Low],
     ['ci95-high', summary.ci95High],
+    ['p99-ci95-low', summary.p99Ci95Low],
+    ['p99-ci95-high', summary.p99Ci95High],
   ];
   return stats.filter(([, value]) => Number.isFinite(value)).map(([stat, value]) => ({ ...key, stat, value, iteration: 0 }));
 }

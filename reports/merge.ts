@@ -5,7 +5,7 @@
  */
 import type { Environment } from '../core/environment.ts';
 import { decideSameBinaryEverywhere, isEngineOutcome, platformOfMachineLabel, SAME_BINARY_CLAIM } from '../core/portability-verdict.ts';
-import type { ClaimVerdict, Measurement, Outcome, ResultFile, SuiteStatus } from '../core/results.ts';
+import { RESULT_SCHEMA, type ClaimVerdict, type Measurement, type Outcome, type ResultFile, type SuiteStatus } from '../core/results.ts';
 
 /** A suite's status on one machine. */
 export type MachineSuiteStatus = SuiteStatus & { machine: string };
@@ -68,7 +68,7 @@ export function mergeResults(files: readonly ResultFile[]): MergedResult {
     for (const status of file.suites ?? []) suites.push({ ...status, machine: relabel((status as Partial<MachineSuiteStatus>).machine) });
   }
   const first = environments[0] as Environment;
-  return { schema: 1, environment: first, environments, claims: acrossMachines(claims, outcomes, environments), measurements, outcomes, suites };
+  return { schema: RESULT_SCHEMA, environment: first, environments, claims: acrossMachines(claims, outcomes, environments), measurements, outcomes, suites };
 }
 
 /**

@@ -26,6 +26,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { BenchError } from '../core/errors.ts';
+import { killProcessTree } from '../core/proc.ts';
 import type { DirGrant, InvokeResult } from './types.ts';
 import { MalformedResponseError, parseCgiResponse } from './wagi.ts';
 
@@ -180,9 +181,10 @@ export class EngineHost {
     clearTimeout(timer);
   }
 
-  /** Kills the host at once. */
+  /** Kills the host at once, with every process it started (the spawn host's guests lead groups of their own). */
   kill(): void {
-    if (this.exited === null) this.child.kill('SIGKILL');
+    if (this.exited !== null || this.child.pid === undefined) return;
+    killProcessTree(this.child.pid, { group: false });
   }
 
   private next(timeoutMs: number, signal?: AbortSignal): Promise<HostMessage> {

@@ -90,6 +90,7 @@ export class HostRunner implements MultiAppRunner {
 
   async openApps(spec: AppsSpec, signal?: AbortSignal): Promise<AppsCell> {
     const config = this.checkConfig(spec.config);
+    if ((spec.lifecycle ?? 'cold') !== 'cold') throw usageError(`runner ${this.name} has no ${spec.lifecycle} lifecycle for many apps (cold only)`);
     const host = await this.startHost(config, spec.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB, signal);
     try {
       // Why no artifact cache: a load of fresh apps measures the engine's compile, and caching thousands of throwaway variants on disk would add writes now and cache hits on the next run.
@@ -174,6 +175,7 @@ class HostCell implements Cell {
 class HostAppsCell implements AppsCell {
   readonly runner: string;
   readonly config: string;
+  readonly lifecycle = 'cold' as const;
   readonly appCount: number;
   private readonly host: EngineHost;
   private readonly spec: AppsSpec;

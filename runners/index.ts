@@ -36,6 +36,15 @@ export const RUNNERS: Record<string, () => Runner> = {
   'container-server': () => createContainerServerRunner(),
 };
 
+/**
+ * The runners a quick run measures when none are named: the reference
+ * runtime, Spin's engine (Wasmtime) and one runner per other substrate. The
+ * others are further paths to a substrate (jco's transpiled component, the
+ * wazero CLI and host, engines found on PATH, the JavaScript port in Node
+ * processes): measured by `--full`, `--variants` or `--runner`.
+ */
+export const QUICK_RUNNERS: readonly string[] = ['wasm', 'wasm-wasmtime', 'process', 'container'];
+
 /** Names of every runner. */
 export function runnerNames(): string[] {
   return Object.keys(RUNNERS);

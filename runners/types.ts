@@ -5,11 +5,24 @@
  */
 import type { Workload } from '../fixtures/manifest.ts';
 
-/** How instances are kept: new per request, prepared ahead and used once, or reused. */
-export type Lifecycle = 'cold' | 'prewarmed' | 'warm';
+/**
+ * How instances are kept: new per request (`cold`), prepared ahead and used
+ * once (`prewarmed`), one instance serving many requests with its state
+ * (`warm`), or one instance wiped back to its initial state after each
+ * request and used again (`reused`, as pooling allocators recycle slots).
+ * Only `cold` and `prewarmed` are a fresh instance per request; `reused` is
+ * never reported as cold.
+ */
+export type Lifecycle = 'cold' | 'prewarmed' | 'warm' | 'reused';
 
 /** Every lifecycle, in matrix order. */
-export const LIFECYCLES: readonly Lifecycle[] = ['cold', 'prewarmed', 'warm'];
+export const LIFECYCLES: readonly Lifecycle[] = ['cold', 'prewarmed', 'warm', 'reused'];
+
+/** The lifecycles every substrate has (processes and containers have no reset-and-reuse). */
+export const BASIC_LIFECYCLES: readonly Lifecycle[] = ['cold', 'prewarmed', 'warm'];
+
+/** Lifecycles that give every request a fresh instance. */
+export const FRESH_LIFECYCLES: readonly Lifecycle[] = ['cold', 'prewarmed'];
 
 /** A request as a CGI/WAGI gateway hands it to a workload. */
 export interface WorkloadRequest {
@@ -39,8 +52,14 @@ export interface InvokeResult {
    * runner where the step is separable (null where it is not).
    */
   instantiateNs: number | null;
-  /** L1: request handed to a new (or reused) instance -> complete response, in ns. */
+  /** L1: request handed to a new (or reused) instance -> complete response, in ns. Teardown is not in it. */
   invokeNs: number;
+  /**
+   * Teardown after the response, in ns, where the runner tears an instance
+   * down per request as a separate step (a container's wait and removal);
+   * absent or null where teardown is not separable or not done per request.
+   */
+  teardownNs?: number | null;
   /** The guest's exit status (proc_exit code or process exit code), when it has one. */
   exitCode: number | null;
   /** What the guest wrote to stderr (capped), for diagnostics. */
@@ -63,6 +82,12 @@ export interface CellSpec {
   env?: Record<string, string>;
   /** Host directories granted to the guest (none by default). */
   dirs?: readonly DirGrant[];
+  /**
+   * Working directory of the processes a native cell starts (process
+   * runners); the caller keeps it and can look at what a guest left there.
+   * @default a temporary directory of the cell's own, removed at close
+   */
+  workDir?: string;
 }
 
 /** A host directory made visible to the guest. */
@@ -107,6 +132,8 @@ export interface Preparation {
   firstLoadNs: number;
   /** Size of what is deployed: .wasm bytes, binary bytes, image bytes. */
   artifactBytes: number;
+  /** What the artifact was built from, where a runner has a choice (the container image: `musl-static` or `glibc-static`). */
+  builtFrom?: string;
   detail: string;
 }
 
@@ -118,6 +145,8 @@ export interface Runner {
   readonly configurations: readonly string[];
   /** Lifecycles this runner implements. */
   readonly lifecycles: readonly Lifecycle[];
+  /** Lifecycles of one configuration, where they differ between configurations. @default lifecycles */
+  lifecyclesOf?(config: string): readonly Lifecycle[];
   /** Whether it can run here; never hangs (bounded by a short timeout). */
   availability(signal?: AbortSignal): Promise<Availability>;
   /** Makes the workload runnable (compile, build, image) and reports the first-load cost. */
@@ -136,6 +165,8 @@ export interface AppSource {
 export interface AppsSpec {
   apps: readonly AppSource[];
   config?: string;
+  /** `cold`: a fresh instance per request; `reused`: reset instances reused (a variant). @default 'cold' */
+  lifecycle?: 'cold' | 'reused';
   /** @default 10000 */
   deadlineMs?: number;
   /** @default 256 */
@@ -146,6 +177,7 @@ export interface AppsSpec {
 export interface AppsCell {
   readonly runner: string;
   readonly config: string;
+  readonly lifecycle: 'cold' | 'reused';
   readonly appCount: number;
   /** Sends a request to app number `appIndex`. */
   invoke(appIndex: number, request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult>;

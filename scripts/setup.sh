@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Provisions a fresh Debian/Ubuntu machine for wasm-serverless-bench, as root
 # (or with sudo): Node 22+ (from the npm `node` package when the machine's is
-# older), the C-to-wasm32-wasi toolchain, the Docker engine (started and
-# waited for), Chromium for the report test, and the npm dependencies.
+# older), gcc with glibc's static libraries (the native builds), the
+# C-to-wasm32-wasi toolchain, musl-gcc (musl-tools: the smallest static native
+# build, inside the container images), the Docker engine (started and waited
+# for), Chromium for the report test, file and git, and the npm dependencies.
 #
 #   bash scripts/setup.sh           everything `npm run bench` and `npm test` use
 #   bash scripts/setup.sh --minimal Node and npm dependencies only (Wasm cells)
@@ -39,7 +41,7 @@ for arg in "$@"; do
     --engines-only) base=0; engines=1 ;;
     --no-wasmtime-serve) wasmtime_serve=0 ;;
     --component-tools) component_tools=1 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -58,7 +60,9 @@ fi
 log "node $(node --version)"
 
 if [ "$minimal" = 0 ] && command -v apt-get >/dev/null; then
-  packages=(clang lld wasi-libc libclang-rt-14-dev-wasm32 docker.io chromium)
+  # Every command the tests and the bench spawn comes from here (or Debian's essential set, or the steps
+  # below); test/scripts/setup-provides-every-spawned-executable.test.ts holds the list and checks it.
+  packages=(gcc libc6-dev clang lld wasi-libc libclang-rt-14-dev-wasm32 musl-tools docker.io chromium file git)
   missing=()
   for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if [ "${#missing[@]}" -gt 0 ]; then

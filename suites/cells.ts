@@ -6,13 +6,16 @@
 import { toBenchError } from '../core/errors.ts';
 import type { Outcome, SuiteName } from '../core/results.ts';
 import { responseMismatch, type CannedRequest } from '../fixtures/manifest.ts';
-import type { Cell, CellSpec, Lifecycle, Runner } from '../runners/types.ts';
+import { FRESH_LIFECYCLES, type Cell, type CellSpec, type Lifecycle, type Runner } from '../runners/types.ts';
+import { representativeConfig } from './representatives.ts';
 
 /** One cell: a runner in one configuration and lifecycle. */
 export interface MatrixCell {
   runner: Runner;
   config: string;
   lifecycle: Lifecycle;
+  /** Set on a calibration cell (e.g. `docker-cli`): measured beside the matrix, never a substrate of its own. */
+  calibration?: string;
 }
 
 /** A printable name for a cell: `runner[config]/lifecycle`. */
@@ -21,17 +24,37 @@ export function cellLabel(cell: { runner: Runner | string; config: string; lifec
   return `${name}${cell.config === 'default' ? '' : `[${cell.config}]`}/${cell.lifecycle}`;
 }
 
-/** Every cell of the given runners, optionally only some lifecycles, in matrix order. */
-export function matrixCells(runners: readonly Runner[], lifecycles?: readonly Lifecycle[]): MatrixCell[] {
+/**
+ * Every cell of the given runners, optionally only some lifecycles, in matrix
+ * order; with `variants` false, only each runner's declared representative
+ * configuration (suites/representatives.ts).
+ */
+export function matrixCells(runners: readonly Runner[], lifecycles?: readonly Lifecycle[], variants = true): MatrixCell[] {
   const cells: MatrixCell[] = [];
   for (const runner of runners) {
-    for (const config of runner.configurations) {
-      for (const lifecycle of runner.lifecycles) {
+    for (const config of variants ? runner.configurations : [representativeConfig(runner)]) {
+      for (const lifecycle of runner.lifecyclesOf?.(config) ?? runner.lifecycles) {
         if (!lifecycles || lifecycles.includes(lifecycle)) cells.push({ runner, config, lifecycle });
       }
     }
   }
   return cells;
+}
+
+/**
+ * The cells a suite measures: with variants, every configuration and
+ * lifecycle; without (the quick profile), each runner's representative
+ * configuration in the fresh-instance lifecycles (cold and pre-warmed), which
+ * are what the claims are decided on.
+ */
+export function suiteCells(context: { runners: readonly Runner[]; variants: boolean }, lifecycles?: readonly Lifecycle[]): MatrixCell[] {
+  const wanted = context.variants ? lifecycles : (lifecycles ?? FRESH_LIFECYCLES).filter((lifecycle) => FRESH_LIFECYCLES.includes(lifecycle));
+  return matrixCells(context.runners, wanted, context.variants);
+}
+
+/** The configurations of a runner a suite measures: all with variants, else the representative. */
+export function suiteConfigs(context: { variants: boolean }, runner: Runner): readonly string[] {
+  return context.variants ? runner.configurations : [representativeConfig(runner)];
 }
 
 /** A cell that opened and answered its canned request correctly, or why not. */

@@ -11,6 +11,7 @@ import type { Outcome, SuiteName } from '../core/results.ts';
 import { responseMismatch, type Workload } from '../fixtures/manifest.ts';
 import { requestUrl, sendRequest } from '../runners/http-server/http-client.ts';
 import type { ServerHandle, ServerRunner } from '../runners/types.ts';
+import { suiteConfigs } from './cells.ts';
 import type { UnavailableRunner } from './types.ts';
 
 /** One server configuration of a server runner. */
@@ -19,9 +20,9 @@ export interface ServerCell {
   config: string;
 }
 
-/** Every configuration of the given server runners. */
-export function serverCells(servers: readonly ServerRunner[]): ServerCell[] {
-  return servers.flatMap((runner) => runner.configurations.map((config) => ({ runner, config })));
+/** The server configurations a suite measures: every configuration with variants, else each runner's representative. */
+export function serverCells(context: { servers: readonly ServerRunner[]; variants: boolean }): ServerCell[] {
+  return context.servers.flatMap((runner) => suiteConfigs(context, runner).map((config) => ({ runner, config })));
 }
 
 /** A printable name: `runner[config]/lifecycle`, as the matrix cells print. */

@@ -36,11 +36,33 @@ export interface SuiteContext {
   unavailable: readonly UnavailableRunner[];
   /** Workload names selected for the run. */
   workloads: readonly string[];
+  /**
+   * Whether to measure the variants (every configuration and lifecycle) as
+   * well as the declared representatives (suites/representatives.ts).
+   * @default true in the full profile, false in the quick one
+   */
+  variants: boolean;
+}
+
+/** What a plan is computed from: the run's choices, before anything starts. */
+export type PlanInput = Pick<SuiteContext, 'profile' | 'runners' | 'servers' | 'workloads' | 'variants'>;
+
+/**
+ * What a suite expects to take, computed from its settings and the cells it
+ * will open (never by running it): each phase's budget, the slow cells'
+ * budgets counted in full, so that it is an upper estimate on a machine
+ * like the one the profile was sized for (2 cores).
+ */
+export interface SuitePlan {
+  plannedMs: number;
+  /** The plan in a few words, e.g. `9 cells: L1 27 s, L2 12 s, idle 8 s`. */
+  detail: string;
 }
 
 /** A suite: one claim family. */
 export interface Suite {
   name: SuiteName;
   description: string;
+  plan(input: PlanInput): SuitePlan;
   run(context: SuiteContext): Promise<void>;
 }

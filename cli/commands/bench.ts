@@ -10,7 +10,7 @@ import type { Profile } from '../../core/environment.ts';
 import { loadWorkload } from '../../fixtures/manifest.ts';
 import { writeResultFiles } from '../../reports/formats.ts';
 import { writeHtmlReport } from '../../reports/html.ts';
-import { runnerNames, resolveRunners } from '../../runners/index.ts';
+import { QUICK_RUNNERS, runnerNames, resolveRunners } from '../../runners/index.ts';
 import { runBench, type BenchOptions } from '../../suites/bench.ts';
 import { listOption, parseCommandArgs, type Command } from '../command.ts';
 import { withInterrupts } from '../interrupts.ts';
@@ -34,10 +34,16 @@ self-contained index.html, then prints the claims ledger.
 Options:
   --suite LIST     suites to run, comma-separated (default: all)
                    ${SUITE_NAMES.join(', ')}
-  --runner LIST    runners to measure, comma-separated (default: all registered)
+  --runner LIST    runners to measure, comma-separated (default: ${QUICK_RUNNERS.join(',')}
+                   in --quick; every registered runner with --full or --variants)
   --workload LIST  workloads, comma-separated (default: ${DEFAULT_WORKLOADS.join(',')})
   --quick          quick profile: minutes on a 2-core machine (default)
-  --full           full profile: the published figures (>= 1000 samples per fast cell)
+  --full           full profile: the published figures (>= 1000 samples per fast cell),
+                   the variants included
+  --variants       measure the variants (every configuration and lifecycle, e.g.
+                   pooling=off, inline execution, instance reuse, the hardened
+                   container profile) as well as the declared representatives
+                   that decide the claims (default: with --full only)
   --out DIR        output folder (default: results/<date-time>)
   --quiet          no progress lines
   -h, --help       show this help
@@ -55,6 +61,7 @@ export function parseBenchArguments(argv: string[], now = new Date()): BenchArgu
     workload: { type: 'string', multiple: true },
     quick: { type: 'boolean' },
     full: { type: 'boolean' },
+    variants: { type: 'boolean' },
     out: { type: 'string' },
     quiet: { type: 'boolean' },
   });
@@ -70,9 +77,10 @@ export function parseBenchArguments(argv: string[], now = new Date()): BenchArgu
   const stamp = now.toISOString().replace(/[:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return {
     suites: suites.length ? (suites as SuiteName[]) : [...SUITE_NAMES],
-    runners: runners.length ? runners : runnerNames(),
+    runners: runners.length ? runners : profile === 'full' || values.variants ? runnerNames() : [...QUICK_RUNNERS],
     workloads: workloads.length ? workloads : DEFAULT_WORKLOADS,
     profile,
+    variants: values.variants ?? profile === 'full',
     outDir: path.resolve(values.out ?? path.join('results', stamp)),
     quiet: values.quiet ?? false,
     argv: ['bench', ...argv],

@@ -147,8 +147,8 @@ export async function invokeCells(args: InvokeArguments, signal?: AbortSignal): 
           outcomes.push({ ...base, status: 'unsupported', detail: `none of the configurations asked for (has ${runner.configurations.join(', ')})` });
           continue;
         }
-        if (!runner.lifecycles.includes(lifecycle)) {
-          outcomes.push({ ...base, status: 'unsupported', detail: `${runner.name} has no ${lifecycle} lifecycle` });
+        if (!(runner.lifecyclesOf?.(config) ?? runner.lifecycles).includes(lifecycle)) {
+          outcomes.push({ ...base, status: 'unsupported', detail: `${runner.name}${config === 'default' ? '' : `[${config}]`} has no ${lifecycle} lifecycle` });
           continue;
         }
         outcomes.push(await invokeOne(runner, config, lifecycle, args, signal));

@@ -1,7 +1,8 @@
 /**
- * Workload images, built locally `FROM scratch` with the static native
- * binary (nothing is pulled), tagged with the binary's digest so that an
- * image is rebuilt only when the binary changes.
+ * Workload images, built locally `FROM scratch` with a static native binary
+ * (the musl build where `musl-gcc` exists: runners/process/native-binary.ts;
+ * nothing is pulled), tagged with the binary's digest so that an image is
+ * rebuilt only when the binary changes.
  */
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -20,6 +21,10 @@ export interface WorkloadImage {
   /** Build time, ns (0 when the image was already there). */
   buildNs: number;
   cached: boolean;
+  /** The native build inside (`musl-static` or `glibc-static`). */
+  binaryFlavour: NativeBinary['flavour'];
+  /** The C library of that build (`musl 1.2.3`). */
+  binaryLibc: string;
 }
 
 /** Path of the binary inside the image. */
@@ -49,7 +54,8 @@ export async function ensureImage(docker: Docker, workload: string, binary: Nati
   const binaryBytes = fs.readFileSync(binary.path);
   const tag = imageTag(workload, binaryBytes);
   const existing = await inspectImage(docker, tag);
-  if (existing) return { tag, sizeBytes: existing.Size, buildNs: 0, cached: true };
+  const inside = { binaryFlavour: binary.flavour, binaryLibc: binary.libc };
+  if (existing) return { tag, sizeBytes: existing.Size, buildNs: 0, cached: true, ...inside };
   const startNs = nowNs();
   const output = await docker.buildImage(buildContext(binaryBytes) as unknown as NodeJS.ReadableStream, {
     t: tag,
@@ -66,7 +72,7 @@ export async function ensureImage(docker: Docker, workload: string, binary: Nati
   const buildNs = nowNs() - startNs;
   const built = await inspectImage(docker, tag);
   if (!built) throw new BenchError('internal', `image build of ${tag} reported success but the image is missing`);
-  return { tag, sizeBytes: built.Size, buildNs, cached: false };
+  return { tag, sizeBytes: built.Size, buildNs, cached: false, ...inside };
 }
 
 async function inspectImage(docker: Docker, tag: string): Promise<Docker.ImageInspectInfo | null> {

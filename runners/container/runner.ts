@@ -7,17 +7,19 @@
  * (profiles.ts) and are recorded with every cell.
  */
 import fs from 'node:fs';
+import { execa } from 'execa';
 import { nowNs } from '../../core/clock.ts';
 import { processUsage } from '../../core/proc.ts';
 import { BenchError } from '../../core/errors.ts';
 import type { Workload } from '../../fixtures/manifest.ts';
 import type { Availability, Cell, CellSpec, DirGrant, IdleCost, InvokeResult, Lifecycle, Preparation, Runner, WorkloadRequest } from '../types.ts';
-import { LIFECYCLES } from '../types.ts';
+import { BASIC_LIFECYCLES } from '../types.ts';
 import { cgiEnvironment, encodeRequestFrame, LOOP_ARG, MalformedResponseError, parseCgiResponse } from '../wagi.ts';
-import { fixturesNativeBinary, type NativeBinarySource } from '../process/native-binary.ts';
+import { imageNativeBinary, type NativeBinarySource } from '../process/native-binary.ts';
 import { SingleUsePool, type PoolSlot, type PoolStats } from '../process/pool.ts';
 import { AttachedContainer, type OutputMode } from './attached-container.ts';
 import { runLabels, sweepLeftovers } from './cleanup.ts';
+import { dockerCliCell } from './cli-cell.ts';
 import { checkEngine, dockerClient, engineAddress, engineError, isConnectionError, type EngineAddress } from './engine.ts';
 import { ensureImage, type WorkloadImage } from './image.ts';
 import { createOptionsOf, describeIsolation, parseContainerConfig, PROFILE_NAMES, type ContainerConfig, type IsolationOptions } from './profiles.ts';
@@ -27,7 +29,7 @@ import type Docker from 'dockerode';
 export interface ContainerRunnerOptions {
   /** Engine socket. @default DOCKER_HOST, else /var/run/docker.sock */
   socketPath?: string;
-  /** Where native builds come from. @default fixturesNativeBinary */
+  /** Where native builds come from. @default imageNativeBinary (musl static, else glibc static) */
   nativeBinary?: NativeBinarySource;
 }
 
@@ -37,6 +39,13 @@ export interface ContainerRunner extends Runner {
   engineVersion(): Promise<string | null>;
   /** Removes containers left by earlier runs of this host whose process is gone; returns how many. */
   sweepLeftovers(): Promise<number>;
+  /**
+   * A cold calibration cell: each request is one `docker run --rm -i` of the
+   * same image with the configuration's isolation flags (cli-cell.ts); its
+   * timing includes removal, so it compares with the suite's cold start plus
+   * teardown. Unavailable without the `docker` command.
+   */
+  openCliCell(spec: Pick<CellSpec, 'workload' | 'config' | 'deadlineMs'>, signal?: AbortSignal): Promise<Cell>;
 }
 
 /** A container cell: its isolation options, and its pool for the pre-warmed lifecycle. */
@@ -56,7 +65,7 @@ const DEFAULT_MAX_MEMORY_MIB = 256;
 /** Creates the `container` runner. */
 export function createContainerRunner(options: ContainerRunnerOptions = {}): ContainerRunner {
   const address = engineAddress(options.socketPath);
-  const nativeBinary = options.nativeBinary ?? fixturesNativeBinary;
+  const nativeBinary = options.nativeBinary ?? imageNativeBinary;
   let docker: Docker | undefined;
   let swept: Promise<number> | undefined;
   const client = (): Docker => (docker ??= dockerClient(address));
@@ -72,9 +81,9 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Con
 
   const runner: ContainerRunner = {
     name: 'container',
-    description: `Docker containers (FROM scratch image of the static native build) at ${address.description}: create+start per request, pre-warmed pool, or long-running container`,
+    description: `Docker containers (FROM scratch image of the static native build, musl where musl-gcc exists) at ${address.description}: create+start per request, pre-warmed pool, or long-running container`,
     configurations: PROFILE_NAMES.map((profile) => `profile=${profile}`),
-    lifecycles: LIFECYCLES,
+    lifecycles: BASIC_LIFECYCLES,
 
     async availability(signal?: AbortSignal): Promise<Availability> {
       try {
@@ -99,13 +108,22 @@ export function createContainerRunner(options: ContainerRunnerOptions = {}): Con
 
     sweepLeftovers: () => sweepLeftovers(client()),
 
+    async openCliCell(spec, signal) {
+      const version = await execa('docker', ['--version'], { reject: false, timeout: 10_000, cancelSignal: signal });
+      if (version.exitCode !== 0) throw new BenchError('unavailable', 'the docker command is not installed (the Docker CLI calibration needs it; scripts/setup.sh installs docker.io)');
+      const config = parseContainerConfig(spec.config, DEFAULT_MAX_MEMORY_MIB);
+      const built = await image(spec.workload, signal);
+      return dockerCliCell({ image: built.tag, isolation: config.isolation, config: config.text, workload: spec.workload.name, deadlineMs: spec.deadlineMs ?? DEFAULT_DEADLINE_MS });
+    },
+
     async prepare(workload: Workload, config: string, signal?: AbortSignal): Promise<Preparation> {
       const parsed = parseContainerConfig(config, DEFAULT_MAX_MEMORY_MIB);
       const built = await image(workload, signal);
       return {
         firstLoadNs: built.buildNs,
         artifactBytes: built.sizeBytes,
-        detail: `image ${built.tag} (${built.sizeBytes} bytes) ${built.cached ? 'already built (0: cached)' : 'built FROM scratch'}; ${describeIsolation(parsed.isolation)}`,
+        builtFrom: built.binaryFlavour,
+        detail: `image ${built.tag} (${built.sizeBytes} bytes) ${built.cached ? 'already built (0: cached)' : 'built FROM scratch'} of the ${built.binaryFlavour} native binary (${built.binaryLibc}); ${describeIsolation(parsed.isolation)}`,
       };
     },
 
@@ -201,20 +219,26 @@ async function containerIdleCost(context: CellContext, ids: readonly string[]): 
   let cpuCores = 0;
   let slots = 0;
   let shimBytes = 0;
-  for (const id of ids) {
+  // Why in parallel: the engine takes about a second per stats call (it waits for a second CPU reading); the containers are independent.
+  const read = async (id: string): Promise<{ shim: number; stats: DockerStats } | null> => {
     try {
-      shimBytes += await shimRssBytes(context, id);
-      const stats = (await context.docker.getContainer(id).stats({ stream: false })) as unknown as DockerStats;
-      const memory = stats.memory_stats;
-      // Why subtract the cache: cgroup v1 usage counts page cache; resident memory is usage minus cache (what `docker stats` shows).
-      rssBytes += (memory?.usage ?? 0) - (memory?.stats?.total_inactive_file ?? memory?.stats?.inactive_file ?? memory?.stats?.cache ?? 0);
-      const cpuDelta = (stats.cpu_stats?.cpu_usage?.total_usage ?? 0) - (stats.precpu_stats?.cpu_usage?.total_usage ?? 0);
-      const windowNs = stats.read && stats.preread ? Date.parse(stats.read) * 1e6 - Date.parse(stats.preread) * 1e6 : 0;
-      if (windowNs > 0) cpuCores += cpuDelta / windowNs;
-      slots++;
+      return { shim: await shimRssBytes(context, id), stats: (await context.docker.getContainer(id).stats({ stream: false })) as unknown as DockerStats };
     } catch (error) {
       if (isConnectionError(error)) throw engineError(context.address, error);
+      return null;
     }
+  };
+  for (const reading of await Promise.all(ids.map(read))) {
+    if (!reading) continue;
+    const { stats } = reading;
+    shimBytes += reading.shim;
+    const memory = stats.memory_stats;
+    // Why subtract the cache: cgroup v1 usage counts page cache; resident memory is usage minus cache (what `docker stats` shows).
+    rssBytes += (memory?.usage ?? 0) - (memory?.stats?.total_inactive_file ?? memory?.stats?.inactive_file ?? memory?.stats?.cache ?? 0);
+    const cpuDelta = (stats.cpu_stats?.cpu_usage?.total_usage ?? 0) - (stats.precpu_stats?.cpu_usage?.total_usage ?? 0);
+    const windowNs = stats.read && stats.preread ? Date.parse(stats.read) * 1e6 - Date.parse(stats.preread) * 1e6 : 0;
+    if (windowNs > 0) cpuCores += cpuDelta / windowNs;
+    slots++;
   }
   const shimText = shimBytes > 0 ? `, plus the RSS of each container's runtime shim process (${Math.round(shimBytes / Math.max(1, slots) / 1024)} KiB per slot), which a waiting container also costs` : '';
   return { slots, rssBytes: rssBytes + shimBytes, cpuCores, method: `Docker stats API per container: memory usage minus inactive file cache (cgroup); CPU usage delta over the engine's ~1 s stats window${shimText}` };
@@ -265,12 +289,14 @@ function coldCell(context: CellContext): OpeningCell {
       try {
         const instantiateNs = await container.start();
         const raw = await container.respondOnce(request.body, { deadlineMs: context.deadlineMs, signal });
+        // Why stop the clock here: cold start ends at the complete response (DESIGN.md section 3); wait and removal are the teardown phase.
+        const invokeNs = nowNs() - startNs;
+        const teardownStartNs = nowNs();
         const exitCode = await container.exitCode();
         live.delete(container);
         await container.remove();
-        // Why stop the clock after removal: a cold L1 includes teardown (DESIGN.md section 3), as the process runner's includes reaping.
-        const invokeNs = nowNs() - startNs;
-        return { response: parseResponse(raw, container.stderr, exitCode), instantiateNs, invokeNs, exitCode, stderr: container.stderr };
+        const teardownNs = nowNs() - teardownStartNs;
+        return { response: parseResponse(raw, container.stderr, exitCode), instantiateNs, invokeNs, teardownNs, exitCode, stderr: container.stderr };
       } finally {
         if (live.delete(container)) await container.remove();
       }

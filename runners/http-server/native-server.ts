@@ -3,8 +3,9 @@
  * C handler compiled natively into a small static HTTP server
  * (fixtures/src/http/server.c), run as a plain process (`process-server`)
  * and as a long-running container of a `FROM scratch` image
- * (`container-server`, the always-on model of Knative and OpenFaaS). One
- * process answers every request (lifecycle `warm`).
+ * (`container-server`, the always-on model of Knative and OpenFaaS), the
+ * same binary in both (the container image's build: musl static where
+ * musl-gcc exists). One process answers every request (lifecycle `warm`).
  *
  * The container shares the host's network (`--network host`) and listens on
  * 127.0.0.1: no docker-proxy or NAT hop sits between client and server, so
@@ -15,7 +16,7 @@ import { nowNs, sleep } from '../../core/clock.ts';
 import { BenchError } from '../../core/errors.ts';
 import { freeLoopbackPort, LOOPBACK } from '../../core/net.ts';
 import { cannedRequest, responseMismatch, type Workload } from '../../fixtures/manifest.ts';
-import { nativeBuild, nativeToolchain, type NativeBuild } from '../../fixtures/native.ts';
+import { nativeBuild, nativeToolchain, type NativeBuild, type NativeFlavour } from '../../fixtures/native.ts';
 import type { Availability, Cell, CellSpec, Preparation, ServerHandle, ServerRunner, ServerSpec } from '../types.ts';
 import { removeContainer, runLabels, sweepLeftovers, trackContainer } from '../container/cleanup.ts';
 import { checkEngine, dockerClient, engineAddress, engineError, isConnectionError } from '../container/engine.ts';
@@ -25,14 +26,23 @@ import { checkedConfig, openServerCell, processResident } from './server-cell.ts
 import { READY_POLL_MS, startServerProcess } from './server-process.ts';
 import { requestUrl, sendRequest } from './http-client.ts';
 
-/** The static native HTTP server of a workload (cached in .cache/native/). */
-function serverBinary(workload: Workload, signal?: AbortSignal): Promise<NativeBuild> {
-  return nativeBuild(workload, 'static', signal, 'http-server');
+/** The build both server runners run: the container image's (musl static where musl-gcc links here, else glibc static). */
+async function serverFlavour(): Promise<NativeFlavour> {
+  return (await nativeToolchain('musl-static')).available ? 'musl-static' : 'glibc-static';
+}
+
+/**
+ * The static native HTTP server of a workload (cached in .cache/native/).
+ * Why one build for the process and the container: the difference between
+ * the two rows is then the container alone.
+ */
+async function serverBinary(workload: Workload, signal?: AbortSignal): Promise<NativeBuild> {
+  return nativeBuild(workload, await serverFlavour(), signal, 'http-server');
 }
 
 async function nativeAvailability(): Promise<Availability> {
-  const toolchain = await nativeToolchain('static');
-  return toolchain.available ? { status: 'available', detail: `static native HTTP server built with ${toolchain.compiler}` } : { status: 'unavailable', reason: toolchain.reason };
+  const toolchain = await nativeToolchain(await serverFlavour());
+  return toolchain.available ? { status: 'available', detail: `static native HTTP server built with ${toolchain.compiler} (${toolchain.libc})` } : { status: 'unavailable', reason: toolchain.reason };
 }
 
 /** `process-server`: the native server as a process of its own. */

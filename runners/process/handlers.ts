@@ -39,13 +39,18 @@ function envValue(env: readonly string[], name: string): string | undefined {
   return env.find((entry) => entry.startsWith(prefix))?.slice(prefix.length);
 }
 
-/** wsb_query: the raw value of query parameter `name` (empty for `name` without `=`), or undefined. */
+/** wsb_query: the value of query parameter `name` (empty for `name` without `=`), percent-decoded as wsb.c does, or undefined. */
 function queryValue(query: string, name: string): string | undefined {
   for (const part of query.split('&')) {
     if (part === name) return '';
-    if (part.startsWith(`${name}=`)) return part.slice(name.length + 1);
+    if (part.startsWith(`${name}=`)) return formDecode(part.slice(name.length + 1));
   }
   return undefined;
+}
+
+/** As wsb.c decodes a query value: %XX is the byte XX, + a space, a malformed % kept as it is. */
+function formDecode(raw: string): string {
+  return raw.replace(/\+/g, ' ').replace(/%([0-9a-fA-F]{2})/g, (_match, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 }
 
 /** wsb_query_long: `fallback` when absent, -1 when not a decimal integer in [0, 2^31). */

@@ -2,11 +2,14 @@
  * One OS process speaking the loop-mode protocol of runners/wagi.ts: request
  * frames in on stdin, response frames out on stdout, in order. A pre-warmed
  * slot sends one frame and closes stdin (the process answers and exits); a
- * warm worker keeps it open and answers many.
+ * warm worker keeps it open and answers many. Each process leads a process
+ * group of its own, so that a kill (deadline, abort, close) ends everything
+ * it started, and whatever it left in its group is killed when it exits.
  */
 import { execa, type ResultPromise } from 'execa';
 import { nowNs } from '../../core/clock.ts';
 import { BenchError } from '../../core/errors.ts';
+import { HAS_PROCESS_GROUPS, killProcessGroup, killProcessTree, ownProcessGroup } from '../../core/proc.ts';
 import { FrameReader } from '../wagi.ts';
 
 /** What to spawn. */
@@ -15,6 +18,8 @@ export interface SpawnSpec {
   args: readonly string[];
   /** The whole environment of the process (the host's is not inherited). */
   env: Record<string, string>;
+  /** Working directory (a temporary one of the cell, never the checkout). */
+  cwd: string;
 }
 
 /** Bytes of stderr kept for diagnostics. */
@@ -44,6 +49,9 @@ export class LoopProcess {
     this.subprocess = execa(spec.file, spec.args, {
       env: spec.env,
       extendEnv: false,
+      cwd: spec.cwd,
+      // Why a group of its own: a kill then reaches every process the guest started (core/proc.ts).
+      detached: HAS_PROCESS_GROUPS,
       stdin: 'pipe',
       stdout: 'pipe',
       stderr: 'pipe',
@@ -53,6 +61,12 @@ export class LoopProcess {
     this.started = new Promise((resolve, reject) => {
       this.subprocess.nodeChildProcess.once('spawn', () => {
         this.spawnNs = nowNs() - startNs;
+        const pid = this.subprocess.pid;
+        if (pid !== undefined) {
+          ownProcessGroup(pid);
+          // Why at exit, not at close: a descendant holding stdout open would keep the pipes, and so `closed`, open for ever.
+          this.subprocess.nodeChildProcess.once('exit', () => killProcessGroup(pid));
+        }
         resolve();
       });
       this.subprocess.nodeChildProcess.once('error', (error: Error) => reject(new BenchError('unavailable', `cannot spawn ${spec.file}: ${error.message}`, { cause: error })));
@@ -130,11 +144,12 @@ export class LoopProcess {
     });
   }
 
-  /** Kills the process at once (SIGKILL: a waiting slot holds no state worth a graceful stop). */
+  /** Kills the process and everything it started at once (SIGKILL: a waiting slot holds no state worth a graceful stop). */
   kill(): void {
     if (this.hasClosed) return;
     this.killed = true;
-    this.subprocess.kill('SIGKILL');
+    if (this.subprocess.pid === undefined) return;
+    killProcessTree(this.subprocess.pid, { group: HAS_PROCESS_GROUPS });
   }
 
   /** Closes stdin (loop mode ends with status 0) and waits for the exit; kills it after `graceMs`. */

@@ -4,9 +4,13 @@
  * ported to JavaScript in Node processes (what many serverless platforms keep
  * warm). Cold spawns one process per request (CGI); pre-warmed keeps a pool of
  * spawned processes waiting on stdin, each used once; warm keeps one
- * long-lived worker in loop mode.
+ * long-lived worker in loop mode. Every process of a cell runs in the cell's
+ * working directory (a temporary one unless the spec names one, never the
+ * checkout) and leads a process group of its own, so that a deadline, an
+ * abort or the cell's close kills it with everything it started.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeToolchain } from '../../fixtures/native.ts';
@@ -15,7 +19,7 @@ import { EngineHost } from '../engine-host.ts';
 import { BenchError } from '../../core/errors.ts';
 import type { Workload } from '../../fixtures/manifest.ts';
 import type { Availability, Cell, CellSpec, IdleCost, InvokeResult, Lifecycle, Preparation, Runner, WorkloadRequest } from '../types.ts';
-import { LIFECYCLES } from '../types.ts';
+import { BASIC_LIFECYCLES } from '../types.ts';
 import { cgiEnvironment, encodeRequestFrame, LOOP_ARG, MalformedResponseError, parseCgiResponse } from '../wagi.ts';
 import { processIdleCost, waitUntilIdle } from './idle-cost.ts';
 import { LoopProcess, STDERR_CAP_BYTES, type SpawnSpec } from './loop-process.ts';
@@ -85,7 +89,7 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Runner 
       file: binary.path,
       args: (loop) => (loop ? [LOOP_ARG] : []),
       artifactBytes: binary.bytes,
-      detail: `${binary.linkage} native binary, ${binary.bytes} bytes, built by ${binary.compiler}`,
+      detail: `${binary.flavour} native binary (${binary.libc}), ${binary.bytes} bytes, built by ${binary.compiler}`,
     };
   };
 
@@ -96,13 +100,13 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Runner 
         ? 'Node.js processes running the handler ported to JavaScript: spawned per request, pre-warmed pool, or long-lived worker'
         : 'OS processes running the static native build: spawned per request (CGI), pre-warmed pool, or long-lived worker',
     configurations: ['default'],
-    lifecycles: LIFECYCLES,
+    lifecycles: BASIC_LIFECYCLES,
 
     async availability(signal?: AbortSignal): Promise<Availability> {
       if (flavour === 'node') return { status: 'available', detail: `node ${process.version} (${process.execPath})` };
       // Why a toolchain check: native builds are made on demand; without a compiler that links statically no cell can run.
       signal?.throwIfAborted();
-      const toolchain = await nativeToolchain('static');
+      const toolchain = await nativeToolchain('glibc-static');
       return toolchain.available ? { status: 'available', detail: `static native builds by ${toolchain.compiler}` } : { status: 'unavailable', reason: toolchain.reason };
     },
 
@@ -115,14 +119,22 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Runner 
     async open(spec: CellSpec, signal?: AbortSignal): Promise<Cell> {
       if (spec.config !== undefined && spec.config !== 'default') throw new BenchError('usage', `runner ${this.name} has no configuration "${spec.config}" (has: default)`);
       const prepared = await program(spec.workload, signal);
+      // Why a working directory of the cell: a guest that writes a relative path must not write into the checkout.
+      const workDir = spec.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'wsb-cell-'));
       const context: CellContext = {
         runner: this.name,
         workload: spec.workload.name,
         program: prepared,
         extraEnv: spec.env ?? {},
         deadlineMs: spec.deadlineMs ?? DEFAULT_DEADLINE_MS,
+        workDir,
       };
       const cell = openCell(spec.lifecycle, context, spec.poolSize ?? DEFAULT_POOL_SIZE);
+      const close = cell.close.bind(cell);
+      cell.close = async () => {
+        await close();
+        if (spec.workDir === undefined) fs.rmSync(workDir, { recursive: true, force: true });
+      };
       try {
         await cell.opened(signal);
       } catch (error) {
@@ -140,6 +152,8 @@ interface CellContext {
   program: Program;
   extraEnv: Record<string, string>;
   deadlineMs: number;
+  /** Working directory of every process of the cell. */
+  workDir: string;
 }
 
 type OpeningCell = ProcessCell & { opened(signal?: AbortSignal): Promise<void> };
@@ -155,7 +169,7 @@ function cellBase(context: CellContext, lifecycle: Lifecycle): Pick<Cell, 'runne
 }
 
 function loopSpawnSpec(context: CellContext): SpawnSpec {
-  return { file: context.program.file, args: context.program.args(true), env: context.extraEnv };
+  return { file: context.program.file, args: context.program.args(true), env: context.extraEnv, cwd: context.workDir };
 }
 
 /** Parses a response, turning malformed output into a guest error that names the process's stderr. */
@@ -180,7 +194,7 @@ function coldCell(context: CellContext): OpeningCell {
     ...cellBase(context, 'cold'),
     async opened(signal?: AbortSignal) {
       host = await EngineHost.start({ command: process.execPath, args: [SPAWN_HOST_PATH], label: 'spawn host' }, signal);
-      await host.request({ op: 'load', app: context.workload, path: context.program.file, args: context.program.args(false) }, undefined, 10_000, signal);
+      await host.request({ op: 'load', app: context.workload, path: context.program.file, args: context.program.args(false), cwd: context.workDir }, undefined, 10_000, signal);
     },
     async invoke(request: WorkloadRequest, signal?: AbortSignal): Promise<InvokeResult> {
       if (!host?.alive) throw new BenchError('internal', 'the cold cell is closed');

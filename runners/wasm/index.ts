@@ -6,8 +6,8 @@
  * mode serving many requests (warm). Configurations: `pooling=off` (each
  * instance gets a freshly mapped memory), `pooling=on` (each fresh instance
  * gets a zeroed memory from a per-size pool; a grown or trapped memory is
- * dropped) and `pooling=instance` (a clean instance is reset to its fresh
- * state and reused: reset.ts, engine.ts).
+ * dropped). The `reused` lifecycle resets a clean instance to its fresh
+ * state and reuses it (reset.ts, engine.ts): never reported as cold.
  *
  * Execution: with `pooling=off` and `pooling=on` each cell runs its
  * instances in a worker thread of its own, terminated and replaced at a
@@ -55,42 +55,56 @@ function yieldToEventLoop(): Promise<void> | undefined {
 }
 
 /**
- * Configurations of the `wasm` runner; the first is the default. `pooling=off`
- * and `pooling=on` run each cell's instances in a worker thread of its own,
- * off the caller's thread, so a CPU-bound guest holds only its own thread (as
- * an engine running requests on a thread pool does). `pooling=on,inline` runs
- * cold and pre-warmed instances on the calling thread, which saves the thread
- * hop per request, but a CPU-bound guest then holds that thread (and every
- * cell on it) until its deadline, which the isolation suite's noisy
- * neighbours show. `pooling=instance,inline` runs the same way and pools
- * whole instances: after a clean run an instance is reset to its fresh state
- * (memory zeroed, data segments written again, mutable globals set to their
- * initial values; reset.ts) and serves the next request of its app, instead
- * of V8 building a new instance; a module that could change state the reset
- * does not restore (tables, segments) gets a new instance per request.
+ * Configurations of the `wasm` runner; the first is the default of `wsb run`
+ * (the declared representative for claims is in core/representatives.ts).
+ * `pooling=off` and `pooling=on` run each cell's instances in a worker thread
+ * of its own, off the caller's thread, so a CPU-bound guest holds only its
+ * own thread (as an engine running requests on a thread pool does).
+ * `pooling=on,inline` runs cold, pre-warmed and reused instances on the
+ * calling thread, which saves the thread hop per request, but a CPU-bound
+ * guest then holds that thread (and every cell on it) until its deadline,
+ * which the isolation suite's noisy neighbours show.
+ *
+ * Instance reuse is a lifecycle, not a configuration: in the `reused`
+ * lifecycle (with pooled memory) an instance that ran cleanly is reset to
+ * its fresh state (memory zeroed, data segments written again, mutable
+ * globals set to their initial values; reset.ts) and serves the next request
+ * of its app instead of V8 building a new instance; a module that could
+ * change state the reset does not restore (tables, segments) gets a new
+ * instance per request.
  */
-export const WASM_CONFIGURATIONS = ['pooling=off', 'pooling=on', 'pooling=on,inline', 'pooling=instance,inline'] as const;
-
-/** The configuration that resets and reuses whole instances. */
-export const INSTANCE_POOLING_CONFIG = 'pooling=instance,inline';
+export const WASM_CONFIGURATIONS = ['pooling=off', 'pooling=on', 'pooling=on,inline'] as const;
 
 /** Configurations that run every cell on the calling thread (so a CPU-bound guest holds its neighbours until its deadline). */
 export const INLINE_CONFIGURATIONS: readonly string[] = WASM_CONFIGURATIONS.filter((name) => name.endsWith(',inline'));
 
-/** What a configuration asks for: pooled memories, calling-thread execution, reset instances (instance pooling). */
+/** Lifecycles of a configuration: reuse needs pooled memory, so `pooling=off` has no `reused` lifecycle. */
+export function wasmLifecyclesOf(config: string): readonly Lifecycle[] {
+  return config.startsWith('pooling=off') ? ['cold', 'prewarmed', 'warm'] : ['cold', 'prewarmed', 'warm', 'reused'];
+}
+
+/** What a configuration and lifecycle ask for: pooled memories, calling-thread execution, reset instances (instance reuse). */
 export interface WasmMode {
   pooling: boolean;
   inline: boolean;
   reuse: boolean;
 }
 
-/** What a configuration name asks for; unknown names are usage errors. */
-export function parseWasmConfig(config: string | undefined): WasmMode {
+/** What a configuration name asks for in a lifecycle; unknown names, and reuse without pooling, are usage errors. */
+export function parseWasmConfig(config: string | undefined, lifecycle: Lifecycle = 'cold'): WasmMode {
   const name = config ?? WASM_CONFIGURATIONS[0];
   if (!(WASM_CONFIGURATIONS as readonly string[]).includes(name)) throw usageError(`unknown configuration "${name}" for runner wasm (configurations: ${WASM_CONFIGURATIONS.join(', ')})`);
-  const reuse = name.startsWith('pooling=instance');
-  return { pooling: reuse || name.startsWith('pooling=on'), inline: name.endsWith(',inline'), reuse };
+  if (!wasmLifecyclesOf(name).includes(lifecycle)) throw usageError(`runner wasm[${name}] has no ${lifecycle} lifecycle (instance reuse needs pooled memory: pooling=on or pooling=on,inline)`);
+  return { pooling: name.startsWith('pooling=on'), inline: name.endsWith(',inline'), reuse: lifecycle === 'reused' };
 }
+
+/**
+ * Waiting instances a pre-warmed cell's idle-cost probe prepares, whatever
+ * the cell's pool size. Why many: the cost of one slot is a difference of
+ * process RSS readings, and spreading the same noise over 64 slots makes the
+ * per-slot figure 16 times steadier than over the default 4.
+ */
+const IDLE_PROBE_SLOTS = 64;
 
 /** Pre-warmed slots when the spec does not say. */
 export const DEFAULT_POOL_SIZE = 4;
@@ -159,16 +173,16 @@ class WasmCell implements Cell {
     this.worker = new ReplacingWorker(() => this.spawn());
   }
 
-  private spawn(): InstanceWorker {
+  private spawn(lifecycle: Lifecycle = this.lifecycle, poolSize = this.spec.poolSize ?? DEFAULT_POOL_SIZE): InstanceWorker {
     return new InstanceWorker({
       apps: [{ module: this.loaded.module, memory: this.loaded.memory, reset: this.loaded.reset }],
       pooling: this.pooling,
       reuse: this.reuse,
       grants: this.grants,
       outputCapBytes: DEFAULT_OUTPUT_CAP_BYTES,
-      lifecycle: this.lifecycle,
-      poolSize: this.spec.poolSize ?? DEFAULT_POOL_SIZE,
-      ...(this.lifecycle === 'warm' ? { warm: { args: [this.workload, LOOP_ARG], env: envList(this.extraEnv) } } : {}),
+      lifecycle,
+      poolSize,
+      ...(lifecycle === 'warm' ? { warm: { args: [this.workload, LOOP_ARG], env: envList(this.extraEnv) } } : {}),
     });
   }
 
@@ -186,10 +200,16 @@ class WasmCell implements Cell {
   }
 
   async idleCost(): Promise<IdleCost> {
-    // Process-wide RSS before and after a second copy of the cell's worker starts: the cost of one cell's waiting slots.
     const windowMs = 200;
+    const prewarmed = this.lifecycle === 'prewarmed';
+    // Why two probes for pre-warmed slots: the worker thread is the cell's fixed cost, paid by a cold cell too (and shared by
+    // all the apps of a many-apps cell); a waiting slot costs what a worker with slots holds beyond the same worker without.
     const before = process.memoryUsage().rss;
-    const probe = this.spawn();
+    const empty = prewarmed ? this.spawn('cold') : undefined;
+    await empty?.whenReady();
+    await sleep(20);
+    const middle = process.memoryUsage().rss;
+    const probe = prewarmed ? this.spawn('prewarmed', IDLE_PROBE_SLOTS) : this.spawn();
     await probe.whenReady();
     await sleep(20);
     const after = process.memoryUsage().rss;
@@ -198,13 +218,16 @@ class WasmCell implements Cell {
     await sleep(windowMs);
     const cpu = process.cpuUsage(cpuBefore);
     const elapsedUs = (nowNs() - startNs) / 1e3;
-    await probe.close();
-    const slots = this.lifecycle === 'prewarmed' ? (this.spec.poolSize ?? DEFAULT_POOL_SIZE) : 1;
+    await Promise.all([probe.close(), empty?.close()]);
+    const slots = prewarmed ? IDLE_PROBE_SLOTS : 1;
+    const rssBytes = prewarmed ? Math.max(0, after - middle - (middle - before)) : Math.max(0, after - middle);
     return {
       slots,
-      rssBytes: Math.max(0, after - before),
+      rssBytes,
       cpuCores: (cpu.user + cpu.system) / elapsedUs,
-      method: `host-process RSS growth when one more worker with its ${slots} waiting instance(s) starts; CPU of the whole host process over ${windowMs} ms idle`,
+      method: prewarmed
+        ? `host-process RSS growth when a worker with its ${slots} waiting instance(s) starts, minus the growth when the same worker starts with none (the worker thread is the cell's fixed cost, a cold cell's too); CPU of the whole host process over ${windowMs} ms idle`
+        : `host-process RSS growth when one more worker with its warm instance starts; CPU of the whole host process over ${windowMs} ms idle`,
     };
   }
 
@@ -276,7 +299,7 @@ class InlineCell implements Cell {
   }
 
   async idleCost(): Promise<IdleCost> {
-    return inlineIdleCost(this.engine, this.app, this.lifecycle === 'prewarmed' ? this.slots : 0);
+    return inlineIdleCost(this.engine, this.app, this.lifecycle === 'prewarmed' ? IDLE_PROBE_SLOTS : 0);
   }
 
   async close(): Promise<void> {
@@ -319,6 +342,7 @@ async function inlineIdleCost(engine: Engine, app: EngineApp, slots: number): Pr
 class InlineAppsCell implements AppsCell {
   readonly runner = 'wasm';
   readonly config: string;
+  readonly lifecycle: 'cold' | 'reused';
   readonly appCount: number;
   private readonly engine: Engine;
   private readonly apps: EngineApp[];
@@ -328,6 +352,7 @@ class InlineAppsCell implements AppsCell {
 
   constructor(spec: AppsSpec, apps: EngineApp[], mode: WasmMode) {
     this.config = spec.config ?? WASM_CONFIGURATIONS[0];
+    this.lifecycle = spec.lifecycle ?? 'cold';
     this.apps = apps;
     this.appCount = apps.length;
     this.args = spec.apps.map((app) => encodeStringList([app.id]));
@@ -355,6 +380,7 @@ class InlineAppsCell implements AppsCell {
 class WasmAppsCell implements AppsCell {
   readonly runner = 'wasm';
   readonly config: string;
+  readonly lifecycle: 'cold' | 'reused';
   readonly appCount: number;
   private readonly apps: EngineApp[];
   private readonly ids: string[];
@@ -364,6 +390,7 @@ class WasmAppsCell implements AppsCell {
 
   constructor(spec: AppsSpec, apps: EngineApp[], mode: WasmMode) {
     this.config = spec.config ?? WASM_CONFIGURATIONS[0];
+    this.lifecycle = spec.lifecycle ?? 'cold';
     this.apps = apps;
     this.ids = spec.apps.map((app) => app.id);
     this.appCount = apps.length;
@@ -415,15 +442,16 @@ export function createWasmRunner(options: WasmRunnerOptions = {}): MultiAppRunne
   const inlineOf = (config: string | undefined): boolean => (options.execution ? options.execution === 'inline' : parseWasmConfig(config).inline);
   return {
     name: 'wasm',
-    description: `embedded reference runtime: V8 ${process.versions.v8} (Node ${process.versions.node}), own capability-enforcing WASI preview1 host; instances in a worker thread per cell, or with ",inline" cold and pre-warmed instances on the calling thread under interruption checks; "pooling=instance" resets and reuses instances`,
+    description: `embedded reference runtime: V8 ${process.versions.v8} (Node ${process.versions.node}), own capability-enforcing WASI preview1 host; instances in a worker thread per cell, or with ",inline" cold, pre-warmed and reused instances on the calling thread under interruption checks; the reused lifecycle resets and reuses instances`,
     configurations: WASM_CONFIGURATIONS,
-    lifecycles: ['cold', 'prewarmed', 'warm'],
+    lifecycles: ['cold', 'prewarmed', 'warm', 'reused'],
+    lifecyclesOf: wasmLifecyclesOf,
     async availability(): Promise<Availability> {
       return typeof WebAssembly === 'object' ? { status: 'available', detail: `V8 ${process.versions.v8}` } : { status: 'unavailable', reason: 'no WebAssembly in this Node' };
     },
     async prepare(workload: Workload, config: string): Promise<Preparation> {
       const mode = parseWasmConfig(config);
-      const loaded = loadModule(workload.wasmPath, DEFAULT_MAX_MEMORY_MIB, { importMemory: mode.pooling, interruptible: inlineOf(config), resettable: mode.reuse });
+      const loaded = loadModule(workload.wasmPath, DEFAULT_MAX_MEMORY_MIB, { importMemory: mode.pooling, interruptible: inlineOf(config), resettable: false });
       return {
         firstLoadNs: loaded.firstLoadNs,
         artifactBytes: loaded.artifactBytes,
@@ -432,7 +460,7 @@ export function createWasmRunner(options: WasmRunnerOptions = {}): MultiAppRunne
     },
     async open(spec: CellSpec, signal?: AbortSignal): Promise<Cell> {
       signal?.throwIfAborted();
-      const mode = parseWasmConfig(spec.config);
+      const mode = parseWasmConfig(spec.config, spec.lifecycle);
       const inline = inlineOf(spec.config);
       const maxMemoryMib = spec.maxMemoryMib ?? DEFAULT_MAX_MEMORY_MIB;
       if (inline && spec.lifecycle !== 'warm') {
@@ -442,7 +470,7 @@ export function createWasmRunner(options: WasmRunnerOptions = {}): MultiAppRunne
       return readyCell(new WasmCell(spec, loadModule(spec.workload.wasmPath, maxMemoryMib, { importMemory: mode.pooling, interruptible: false, resettable: mode.reuse }), mode));
     },
     async openApps(spec: AppsSpec, signal?: AbortSignal): Promise<AppsCell> {
-      const mode = parseWasmConfig(spec.config);
+      const mode = parseWasmConfig(spec.config, spec.lifecycle ?? 'cold');
       const inline = inlineOf(spec.config);
       if (spec.apps.length === 0) throw usageError('openApps needs at least one app');
       const apps = await loadApps(spec, mode, inline, signal);

@@ -9,14 +9,15 @@
  *
  * Differences from the V8 path, said rather than hidden: preview2 has no
  * `notcapable` error code, so a refused escape reaches the guest as
- * `not-permitted` (EPERM) instead of ENOTCAPABLE; creating symlinks is
- * refused outright.
+ * `not-permitted` (EPERM) instead of ENOTCAPABLE, and it has no rights: what
+ * the preview1 adapter makes of rights is its own.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomFillSync } from 'node:crypto';
 import { ERRNO } from './wasi-constants.ts';
-import { errnoOfHost, resolvePath, type ResolvedGrant } from './sandbox-fs.ts';
+import { setFileTimes, type NewTime } from './file-times.ts';
+import { errnoOfHost, resolvePath, symlinkStaysInside, type ResolvedGrant } from './sandbox-fs.ts';
 import { OutputCapExceeded, ProcExit } from './wasi-host.ts';
 
 const ERROR_CODES: Record<number, string> = {
@@ -152,6 +153,13 @@ class IoError {
   toDebugString(): string {
     return this.message;
   }
+}
+
+/** wasi:filesystem's `new-timestamp` as the host's {@link NewTime}. */
+function newTime(value: { tag: string; val?: { seconds: bigint; nanoseconds: number } }): NewTime {
+  if (value.tag === 'now') return 'now';
+  if (value.tag === 'timestamp' && value.val) return value.val.seconds * 1_000_000_000n + BigInt(value.val.nanoseconds);
+  return null;
 }
 
 function timestamp(ns: bigint): { seconds: bigint; nanoseconds: number } {
@@ -401,11 +409,32 @@ export function createJcoImports(options: { grants: readonly ResolvedGrant[]; ar
       if (!resolved.stat.isSymbolicLink()) refuse('invalid');
       return fs.readlinkSync(resolved.hostPath);
     }
-    symlinkAt(): void {
-      refuse('not-permitted');
+    symlinkAt(target: string, guestPath: string): void {
+      this.needWrite();
+      const link = this.resolve(guestPath, false);
+      if (link.stat) refuse('exist');
+      // A link may only point inside the grant, as on the V8 path.
+      if (!symlinkStaysInside(link.parts, target)) refuse('not-permitted');
+      try {
+        fs.symlinkSync(target, link.hostPath);
+      } catch (error) {
+        fail(error);
+      }
     }
-    linkAt(): void {
-      refuse('unsupported');
+    linkAt(oldFlags: { symlinkFollow?: boolean }, oldPath: string, target: Descriptor, newPath: string): void {
+      this.needWrite();
+      target.needWrite();
+      if (oldFlags.symlinkFollow) refuse('invalid');
+      const source = this.resolve(oldPath, false);
+      const destination = target.resolve(newPath, false);
+      if (!source.stat) refuse('no-entry');
+      if (source.stat.isDirectory()) refuse('not-permitted');
+      if (destination.stat) refuse('exist');
+      try {
+        fs.linkSync(source.hostPath, destination.hostPath);
+      } catch (error) {
+        fail(error);
+      }
     }
     sync(): void {}
     syncData(): void {}
@@ -415,11 +444,28 @@ export function createJcoImports(options: { grants: readonly ResolvedGrant[]; ar
       if (!this.writable) refuse('bad-descriptor');
       fs.ftruncateSync(this.fd, Number(size));
     }
-    setTimes(): void {
-      refuse('unsupported');
+    setTimes(atime: { tag: string; val?: { seconds: bigint; nanoseconds: number } }, mtime: { tag: string; val?: { seconds: bigint; nanoseconds: number } }): void {
+      if (!this.grant.writable) refuse('not-permitted');
+      try {
+        setFileTimes(this.fd === null ? { path: this.hostPath(), follow: true } : { fd: this.fd }, newTime(atime), newTime(mtime));
+      } catch (error) {
+        fail(error);
+      }
     }
-    setTimesAt(): void {
-      refuse('unsupported');
+    setTimesAt(
+      flags: { symlinkFollow?: boolean },
+      guestPath: string,
+      atime: { tag: string; val?: { seconds: bigint; nanoseconds: number } },
+      mtime: { tag: string; val?: { seconds: bigint; nanoseconds: number } },
+    ): void {
+      this.needWrite();
+      const resolved = this.resolve(guestPath, flags.symlinkFollow ?? false);
+      if (!resolved.stat) refuse('no-entry');
+      try {
+        setFileTimes({ path: resolved.hostPath, follow: false }, newTime(atime), newTime(mtime));
+      } catch (error) {
+        fail(error);
+      }
     }
   }
 

@@ -1,5 +1,5 @@
 /**
- * Instance pooling (`pooling=instance,inline`): an instance that ran a
+ * Instance pooling (the `reused` lifecycle): an instance that ran a
  * request is put back into the state of a fresh instantiation and serves the
  * next one, as Wasmtime's pooling allocator re-initialises an instance slot
  * instead of building a new one. Only what a guest can change is reset:

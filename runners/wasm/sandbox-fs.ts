@@ -2,9 +2,13 @@
  * The guest's view of the host filesystem: only granted directories, each
  * rooted at its real path. Every guest path is resolved here, component by
  * component, before any host call touches it (WASI path resolution rules):
- * absolute paths are refused, `..` may not climb above the grant's root, and
- * symbolic links are followed by the host itself, inside the grant, so a link
- * whose target is absolute or leaves the grant is refused too.
+ * absolute paths are refused, `..` may not climb above the directory the
+ * path is relative to (a descriptor is the capability: a path under it stays
+ * beneath it, as Wasmtime's cap-std resolution has it), and symbolic links
+ * are followed by the host itself under the same rule, so a link whose
+ * target is absolute or climbs out is refused too. A trailing slash is kept
+ * in the host path, so that the host's own rules for it apply (a trailing
+ * slash names a directory).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,7 +29,7 @@ export interface ResolvedGrant {
 export interface Resolved {
   /** Components below the grant's root, no `.`/`..`, no symlinks among them except possibly the last. */
   parts: string[];
-  /** Host path of those components. */
+  /** Host path of those components, with a trailing `/` when the guest path had one (or its last symlink's target did). */
   hostPath: string;
   /** lstat of the final component, null when it does not exist. */
   stat: fs.Stats | null;
@@ -82,15 +86,19 @@ function lstatOrNull(hostPath: string): fs.Stats | null {
 
 /**
  * Resolves `guestRelative` (relative to the directory `baseParts` of `grant`)
- * to host components inside the grant. `followLast` follows a symlink in the
- * final component too (WASI's `lookupflags.symlink_follow`).
+ * to host components beneath that directory. `followLast` follows a symlink
+ * in the final component too (WASI's `lookupflags.symlink_follow`); a
+ * trailing slash follows it as well.
  */
 export function resolvePath(grant: ResolvedGrant, baseParts: readonly string[], guestRelative: string, followLast: boolean): Resolved {
   if (guestRelative.includes('\0')) throw new WasiError(ERRNO.INVAL);
   if (guestRelative.startsWith('/')) throw new WasiError(ERRNO.NOTCAPABLE);
   if (guestRelative === '') throw new WasiError(ERRNO.NOENT);
   const parts = [...baseParts];
-  const pending = guestRelative.split('/').reverse();
+  // `..` may not take the path above the directory it is relative to.
+  const floor = baseParts.length;
+  // Trailing slashes are kept apart, so that the last real component is the last one resolved.
+  const pending = guestRelative.replace(/\/+$/, '').split('/').reverse();
   let symlinks = 0;
   let stat: fs.Stats | null = null;
   let trailingSlash = guestRelative.endsWith('/');
@@ -102,7 +110,7 @@ export function resolvePath(grant: ResolvedGrant, baseParts: readonly string[], 
       continue;
     }
     if (component === '..') {
-      if (parts.length === 0) throw new WasiError(ERRNO.NOTCAPABLE);
+      if (parts.length <= floor) throw new WasiError(ERRNO.NOTCAPABLE);
       parts.pop();
       if (isLast) stat = lstatOrNull(path.join(grant.hostRoot, ...parts));
       continue;
@@ -120,14 +128,33 @@ export function resolvePath(grant: ResolvedGrant, baseParts: readonly string[], 
       // An absolute target names the host's root, which the guest was never granted.
       if (target.startsWith('/')) throw new WasiError(ERRNO.NOTCAPABLE);
       parts.pop();
-      if (target.endsWith('/')) trailingSlash = true;
-      for (const piece of target.split('/').reverse()) pending.push(piece);
+      if (isLast && target.endsWith('/')) trailingSlash = true;
+      for (const piece of target.replace(/\/+$/, '').split('/').reverse()) pending.push(piece);
       continue;
     }
     if (!isLast && !stat.isDirectory()) throw new WasiError(ERRNO.NOTDIR);
   }
   if (trailingSlash && stat && !stat.isDirectory()) throw new WasiError(ERRNO.NOTDIR);
-  return { parts, hostPath: path.join(grant.hostRoot, ...parts), stat };
+  const hostPath = path.join(grant.hostRoot, ...parts);
+  return { parts, hostPath: trailingSlash && parts.length > floor ? `${hostPath}/` : hostPath, stat };
+}
+
+/**
+ * Whether a symlink at `linkParts` (components below the grant's root, the
+ * link's own name last) with `target` stays inside the grant, read lexically:
+ * not absolute, and no `..` climbs above the root. Following a link is
+ * checked again anyway; this keeps links that leave the grant from being
+ * made at all, since other programs of the host may follow them.
+ */
+export function symlinkStaysInside(linkParts: readonly string[], target: string): boolean {
+  if (target.startsWith('/')) return false;
+  let level = linkParts.length - 1;
+  for (const piece of target.split('/')) {
+    if (piece === '..') level--;
+    else if (piece !== '' && piece !== '.') level++;
+    if (level < 0) return false;
+  }
+  return true;
 }
 
 /** Maps a Node fs error to the WASI errno the guest sees. */
@@ -165,6 +192,15 @@ export function errnoOfHost(error: unknown): number {
       return ERRNO.XDEV;
     case 'EROFS':
       return ERRNO.ROFS;
+    case 'EBUSY':
+      return ERRNO.BUSY;
+    case 'EMLINK':
+      return ERRNO.MLINK;
+    case 'EFBIG':
+      return ERRNO.FBIG;
+    case 'ENOTSUP':
+    case 'EOPNOTSUPP':
+      return ERRNO.NOTSUP;
     default:
       return ERRNO.IO;
   }

@@ -6,6 +6,7 @@ export const ERRNO = {
   ACCES: 2,
   AGAIN: 6,
   BADF: 8,
+  BUSY: 10,
   EXIST: 20,
   FAULT: 21,
   FBIG: 22,
@@ -14,12 +15,14 @@ export const ERRNO = {
   ISDIR: 31,
   LOOP: 32,
   MFILE: 33,
+  MLINK: 34,
   NAMETOOLONG: 37,
   NOENT: 44,
   NOSPC: 51,
   NOSYS: 52,
   NOTDIR: 54,
   NOTEMPTY: 55,
+  NOTSOCK: 57,
   NOTSUP: 58,
   PERM: 63,
   ROFS: 69,
@@ -29,45 +32,60 @@ export const ERRNO = {
 } as const;
 
 /** `filetype`. */
-export const FILETYPE = { UNKNOWN: 0, CHARACTER_DEVICE: 2, DIRECTORY: 3, REGULAR_FILE: 4, SYMBOLIC_LINK: 7 } as const;
+export const FILETYPE = { UNKNOWN: 0, BLOCK_DEVICE: 1, CHARACTER_DEVICE: 2, DIRECTORY: 3, REGULAR_FILE: 4, SOCKET_STREAM: 6, SYMBOLIC_LINK: 7 } as const;
 
 /** `oflags`. */
 export const OFLAGS = { CREAT: 1, DIRECTORY: 2, EXCL: 4, TRUNC: 8 } as const;
 
 /** `fdflags`. */
-export const FDFLAGS = { APPEND: 1 } as const;
+export const FDFLAGS = { APPEND: 1, DSYNC: 2, NONBLOCK: 4, RSYNC: 8, SYNC: 16 } as const;
 
-/** `rights` bits, as bigint (they are u64). */
+/** `fstflags`. */
+export const FSTFLAGS = { ATIM: 1, ATIM_NOW: 2, MTIM: 4, MTIM_NOW: 8 } as const;
+
+/** `lookupflags`. */
+export const LOOKUP_SYMLINK_FOLLOW = 1;
+
+/**
+ * `rights` bits. The witx type is a u64, but every defined bit is below 2^29,
+ * so the host keeps rights as plain numbers (int32 bit operations, no BigInt
+ * on the request path) and converts at the boundary.
+ */
 export const RIGHTS = {
-  FD_DATASYNC: 1n << 0n,
-  FD_READ: 1n << 1n,
-  FD_SEEK: 1n << 2n,
-  FD_FDSTAT_SET_FLAGS: 1n << 3n,
-  FD_SYNC: 1n << 4n,
-  FD_TELL: 1n << 5n,
-  FD_WRITE: 1n << 6n,
-  FD_ADVISE: 1n << 7n,
-  FD_ALLOCATE: 1n << 8n,
-  PATH_CREATE_DIRECTORY: 1n << 9n,
-  PATH_CREATE_FILE: 1n << 10n,
-  PATH_LINK_SOURCE: 1n << 11n,
-  PATH_LINK_TARGET: 1n << 12n,
-  PATH_OPEN: 1n << 13n,
-  FD_READDIR: 1n << 14n,
-  PATH_READLINK: 1n << 15n,
-  PATH_RENAME_SOURCE: 1n << 16n,
-  PATH_RENAME_TARGET: 1n << 17n,
-  PATH_FILESTAT_GET: 1n << 18n,
-  PATH_FILESTAT_SET_SIZE: 1n << 19n,
-  PATH_FILESTAT_SET_TIMES: 1n << 20n,
-  FD_FILESTAT_GET: 1n << 21n,
-  FD_FILESTAT_SET_SIZE: 1n << 22n,
-  FD_FILESTAT_SET_TIMES: 1n << 23n,
-  PATH_SYMLINK: 1n << 24n,
-  PATH_REMOVE_DIRECTORY: 1n << 25n,
-  PATH_UNLINK_FILE: 1n << 26n,
-  POLL_FD_READWRITE: 1n << 27n,
+  FD_DATASYNC: 1 << 0,
+  FD_READ: 1 << 1,
+  FD_SEEK: 1 << 2,
+  FD_FDSTAT_SET_FLAGS: 1 << 3,
+  FD_SYNC: 1 << 4,
+  FD_TELL: 1 << 5,
+  FD_WRITE: 1 << 6,
+  FD_ADVISE: 1 << 7,
+  FD_ALLOCATE: 1 << 8,
+  PATH_CREATE_DIRECTORY: 1 << 9,
+  PATH_CREATE_FILE: 1 << 10,
+  PATH_LINK_SOURCE: 1 << 11,
+  PATH_LINK_TARGET: 1 << 12,
+  PATH_OPEN: 1 << 13,
+  FD_READDIR: 1 << 14,
+  PATH_READLINK: 1 << 15,
+  PATH_RENAME_SOURCE: 1 << 16,
+  PATH_RENAME_TARGET: 1 << 17,
+  PATH_FILESTAT_GET: 1 << 18,
+  PATH_FILESTAT_SET_SIZE: 1 << 19,
+  PATH_FILESTAT_SET_TIMES: 1 << 20,
+  FD_FILESTAT_GET: 1 << 21,
+  FD_FILESTAT_SET_SIZE: 1 << 22,
+  FD_FILESTAT_SET_TIMES: 1 << 23,
+  PATH_SYMLINK: 1 << 24,
+  PATH_REMOVE_DIRECTORY: 1 << 25,
+  PATH_UNLINK_FILE: 1 << 26,
+  POLL_FD_READWRITE: 1 << 27,
+  SOCK_SHUTDOWN: 1 << 28,
+  SOCK_ACCEPT: 1 << 29,
 } as const;
+
+/** Every defined right. */
+export const ALL_RIGHTS = (1 << 30) - 1;
 
 /** Rights that modify a file or a directory: none of them is given under a read-only grant. */
 export const WRITE_RIGHTS =
@@ -76,6 +94,7 @@ export const WRITE_RIGHTS =
   RIGHTS.FD_ALLOCATE |
   RIGHTS.PATH_CREATE_DIRECTORY |
   RIGHTS.PATH_CREATE_FILE |
+  RIGHTS.PATH_LINK_SOURCE |
   RIGHTS.PATH_LINK_TARGET |
   RIGHTS.PATH_RENAME_SOURCE |
   RIGHTS.PATH_RENAME_TARGET |
@@ -87,11 +106,45 @@ export const WRITE_RIGHTS =
   RIGHTS.PATH_REMOVE_DIRECTORY |
   RIGHTS.PATH_UNLINK_FILE;
 
-/** Every right. */
-export const ALL_RIGHTS = (1n << 30n) - 1n;
+/** Rights that apply to a regular file: a file descriptor holds no others. */
+export const FILE_RIGHTS =
+  RIGHTS.FD_DATASYNC |
+  RIGHTS.FD_READ |
+  RIGHTS.FD_SEEK |
+  RIGHTS.FD_FDSTAT_SET_FLAGS |
+  RIGHTS.FD_SYNC |
+  RIGHTS.FD_TELL |
+  RIGHTS.FD_WRITE |
+  RIGHTS.FD_ADVISE |
+  RIGHTS.FD_ALLOCATE |
+  RIGHTS.FD_FILESTAT_GET |
+  RIGHTS.FD_FILESTAT_SET_SIZE |
+  RIGHTS.FD_FILESTAT_SET_TIMES |
+  RIGHTS.POLL_FD_READWRITE;
 
-/** Rights of a regular file opened read-only. */
-export const FILE_READ_RIGHTS = RIGHTS.FD_READ | RIGHTS.FD_SEEK | RIGHTS.FD_TELL | RIGHTS.FD_ADVISE | RIGHTS.FD_FILESTAT_GET | RIGHTS.POLL_FD_READWRITE | RIGHTS.FD_FDSTAT_SET_FLAGS | RIGHTS.FD_SYNC;
+/**
+ * Rights that apply to a directory: the path operations, reading it, and its
+ * own attributes. No read, write, seek, size or allocation: those are file
+ * operations (a directory opened asking for them does not get them).
+ */
+export const DIRECTORY_RIGHTS =
+  RIGHTS.PATH_CREATE_DIRECTORY |
+  RIGHTS.PATH_CREATE_FILE |
+  RIGHTS.PATH_LINK_SOURCE |
+  RIGHTS.PATH_LINK_TARGET |
+  RIGHTS.PATH_OPEN |
+  RIGHTS.FD_READDIR |
+  RIGHTS.PATH_READLINK |
+  RIGHTS.PATH_RENAME_SOURCE |
+  RIGHTS.PATH_RENAME_TARGET |
+  RIGHTS.PATH_FILESTAT_GET |
+  RIGHTS.PATH_FILESTAT_SET_SIZE |
+  RIGHTS.PATH_FILESTAT_SET_TIMES |
+  RIGHTS.FD_FILESTAT_GET |
+  RIGHTS.FD_FILESTAT_SET_TIMES |
+  RIGHTS.PATH_SYMLINK |
+  RIGHTS.PATH_REMOVE_DIRECTORY |
+  RIGHTS.PATH_UNLINK_FILE;
 
 /** Every function of wasi_snapshot_preview1: imports of any other name are missing imports. */
 export const PREVIEW1_FUNCTIONS: ReadonlySet<string> = new Set([

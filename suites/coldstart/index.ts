@@ -10,23 +10,29 @@ import { responseMismatch, cannedRequest, loadWorkload, type Workload } from '..
 import { sampleRows, summaryRows, valueRow, type CellKey } from '../../core/results.ts';
 import { summarize } from '../../core/stats.ts';
 import { toBenchError } from '../../core/errors.ts';
-import type { Cell, InvokeResult } from '../../runners/types.ts';
-import { cellLabel, failedCellOutcome, matrixCells, openVerified, type MatrixCell } from '../cells.ts';
+import type { Cell, IdleCost, InvokeResult } from '../../runners/types.ts';
+import { cellLabel, failedCellOutcome, openVerified, suiteCells, suiteConfigs, type MatrixCell } from '../cells.ts';
+import { CONTAINER_RUNNER } from '../representatives.ts';
+import type { ContainerRunner } from '../../runners/container/runner.ts';
 import { startFront, type FrontHandle } from '../http-front/front.ts';
 import { createAgent, sendRequest } from '../../runners/http-server/http-client.ts';
 import { routePath } from '../http-front/spec.ts';
-import type { Suite, SuiteContext } from '../types.ts';
+import type { PlanInput, Suite, SuiteContext } from '../types.ts';
+import { cellOpenMs, FRONT_START_MS, idleReadingMs, planSeconds, sampledCellMs, sumMs } from '../plan.ts';
 import { sampleInterleaved, type SamplingPlan } from './sampling.ts';
-import { measureServers } from './servers.ts';
-import { decideColdstart } from './verdict.ts';
+import { measureServers, serverPlanMs } from './servers.ts';
+import { decideColdstart, describeTiming } from './verdict.ts';
 
 /** Sampling plans per profile: fast cells reach `samples`, slow cells stop at the budget. */
 export const COLDSTART_PLANS = {
-  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 4000 }, l2: { warmup: 10, samples: 300, budgetMs: 3000 }, serverStart: { warmup: 1, samples: 20, budgetMs: 8000 }, idleWindowMs: 1000 },
-  full: { l1: { warmup: 100, samples: 5000, budgetMs: 40_000 }, l2: { warmup: 50, samples: 2000, budgetMs: 20_000 }, serverStart: { warmup: 2, samples: 100, budgetMs: 60_000 }, idleWindowMs: 5000 },
-} satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; serverStart: SamplingPlan; idleWindowMs: number }>;
+  // Why minSamples 10: a slow cell (a container, ~0.3 s a request) must still give the median an interval (six samples at least) on a busy machine.
+  // Why L2 only for the headline substrates in --quick: the claims are decided on L1; L2 beside them is for the substrates the ledger compares.
+  // serverStart: a server runner's start to its first correct response, every sample a new server (suites/coldstart/servers.ts).
+  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 3000, minSamples: 10 }, l2: { warmup: 10, samples: 300, budgetMs: 2000, minSamples: 10 }, serverStart: { warmup: 1, samples: 20, budgetMs: 6000, minSamples: 10 }, idleReadings: 3, workloads: ['hello'], l2Runners: ['wasm', 'process', 'container'] as string[] | null },
+  full: { l1: { warmup: 100, samples: 5000, budgetMs: 10_000, minSamples: 30 }, l2: { warmup: 50, samples: 2000, budgetMs: 6000, minSamples: 30 }, serverStart: { warmup: 2, samples: 100, budgetMs: 20_000, minSamples: 30 }, idleReadings: 5, workloads: ['hello'], l2Runners: null },
+} satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; serverStart: SamplingPlan; idleReadings: number; workloads: string[]; l2Runners: string[] | null }>;
 
-/** The minimal workload and a heavier one (request parsing and JSON). */
+/** Workloads the cold-start suite can measure: the minimal one (which decides the claims) and a heavier one (request parsing and JSON, when selected alone with --workload echo). */
 export const COLDSTART_WORKLOADS = ['hello', 'echo'];
 
 /** Pre-warmed pool size used for every pre-warmed cell. */
@@ -35,14 +41,46 @@ const POOL_SIZE = 4;
 export const coldstartSuite: Suite = {
   name: 'coldstart',
   description: 'first load, L0, L1 and L2 cold start per cell, and the idle cost of pre-warmed slots',
+  plan(input) {
+    const plan = COLDSTART_PLANS[input.profile];
+    const workloads = coldstartWorkloads(input);
+    const cells = suiteCells(input);
+    const calibration = input.runners.some((runner) => runner.name === CONTAINER_RUNNER) ? suiteConfigs(input, input.runners.find((runner) => runner.name === CONTAINER_RUNNER)!).length : 0;
+    const firstLoadMs = sumMs(input.runners.map((runner) => suiteConfigs(input, runner).length * 500));
+    const openMs = sumMs(cells.map((cell) => cellOpenMs(cell.runner.name) * (cell.lifecycle === 'prewarmed' ? 2 : 1))) + calibration * cellOpenMs(CONTAINER_RUNNER);
+    const l1Ms = sumMs(cells.map((cell) => sampledCellMs(cell.runner.name, cell.lifecycle, plan.l1))) + calibration * sampledCellMs(CONTAINER_RUNNER, 'cold', plan.l1);
+    const idleMs = sumMs(cells.filter((cell) => cell.lifecycle === 'prewarmed' || cell.lifecycle === 'warm').map((cell) => plan.idleReadings * idleReadingMs(cell.runner.name)));
+    const l2Cells = l2CellsOf(input).length;
+    const l2Ms = l2Cells ? FRONT_START_MS + sumMs(l2CellsOf(input).map((cell) => sampledCellMs(cell.runner.name, cell.lifecycle, plan.l2) + plan.l2.samples * 0.5)) : 0;
+    const servers = serverPlanMs(input, { serverStart: plan.serverStart, l2: plan.l2 });
+    const perWorkload = firstLoadMs + openMs + l1Ms + idleMs + l2Ms + servers.plannedMs;
+    return {
+      plannedMs: workloads.length * perWorkload,
+      detail: `${workloads.join(', ')}: ${cells.length} cells${calibration ? ` and ${calibration} docker CLI calibration` : ''}: L1 up to ${planSeconds(l1Ms)}, idle ${planSeconds(idleMs)}, L2 ${l2Cells} cells ${planSeconds(l2Ms)}, opening ${planSeconds(openMs + firstLoadMs)}${servers.count ? `, ${servers.count} server(s) ${planSeconds(servers.plannedMs)}` : ''}`,
+    };
+  },
   async run(context) {
-    const wanted = context.workloads.filter((name) => COLDSTART_WORKLOADS.includes(name));
-    for (const name of wanted.length ? wanted : COLDSTART_WORKLOADS) {
+    for (const name of coldstartWorkloads(context)) {
       await measureWorkload(context, loadWorkload(name));
     }
     for (const verdict of decideColdstart(context.results.measurements, context.unavailable)) context.results.decide(verdict);
   },
 };
+
+/** The workloads measured: those selected that the profile measures (hello decides the claims). */
+function coldstartWorkloads(input: PlanInput): string[] {
+  const profileWorkloads = COLDSTART_PLANS[input.profile].workloads;
+  const wanted = input.workloads.filter((name) => profileWorkloads.includes(name));
+  if (wanted.length) return wanted;
+  const chosen = input.workloads.filter((name) => COLDSTART_WORKLOADS.includes(name));
+  return chosen.length ? chosen : profileWorkloads.slice(0, 1);
+}
+
+/** The cells measured over HTTP (L2): cold and pre-warmed, of every runner with variants, else of the headline substrates. */
+function l2CellsOf(input: PlanInput): MatrixCell[] {
+  const only = input.variants ? null : COLDSTART_PLANS[input.profile].l2Runners;
+  return suiteCells(input, ['cold', 'prewarmed']).filter((cell) => !only || only.includes(cell.runner.name));
+}
 
 async function measureWorkload(context: SuiteContext, workload: Workload): Promise<void> {
   const { signal, progress, results } = context;
@@ -52,7 +90,7 @@ async function measureWorkload(context: SuiteContext, workload: Workload): Promi
 
   // First load (compile / build) is reported apart from cold start.
   for (const runner of context.runners) {
-    for (const config of runner.configurations) {
+    for (const config of suiteConfigs(context, runner)) {
       signal.throwIfAborted();
       try {
         const prepared = await runner.prepare(workload, config, signal);
@@ -70,7 +108,7 @@ async function measureWorkload(context: SuiteContext, workload: Workload): Promi
 
   const open: { matrixCell: MatrixCell; cell: Cell }[] = [];
   try {
-    for (const matrixCell of matrixCells(context.runners)) {
+    for (const matrixCell of suiteCells(context)) {
       signal.throwIfAborted();
       const verified = await openVerified(matrixCell, { workload, poolSize: POOL_SIZE }, canned, signal);
       if (verified.status === 'failed') {
@@ -80,6 +118,7 @@ async function measureWorkload(context: SuiteContext, workload: Workload): Promi
       }
       open.push({ matrixCell, cell: verified.cell });
     }
+    open.push(...(await openCliCalibration(context, workload)));
 
     progress(`${workload.name}: L0/L1 over ${open.length} cells, interleaved (${plan.l1.samples} samples or ${plan.l1.budgetMs / 1000}s per cell)`);
     const sampled = await sampleInterleaved(
@@ -102,24 +141,45 @@ async function measureWorkload(context: SuiteContext, workload: Workload): Promi
         results.recordOutcomes([failedCellOutcome('coldstart', matrixCell, workload.name, outcome.error)]);
         return;
       }
+      const record = (phase: string, values: number[]): void => {
+        if (values.length) results.record([...sampleRows(key(matrixCell, phase), values), ...summaryRows(key(matrixCell, phase), summarize(values))]);
+      };
       const l1 = outcome.values.map((r) => r.invokeNs);
-      const l0 = outcome.values.map((r) => r.instantiateNs).filter((v): v is number => v !== null);
-      results.record([...sampleRows(key(matrixCell, 'L1'), l1), ...summaryRows(key(matrixCell, 'L1'), summarize(l1))]);
-      if (l0.length) results.record([...sampleRows(key(matrixCell, 'L0'), l0), ...summaryRows(key(matrixCell, 'L0'), summarize(l0))]);
-      const s = summarize(l1);
-      progress(`${outcome.label} ${workload.name}: L1 p50 ${(s.p50 / 1e3).toFixed(1)} us, p99 ${(s.p99 / 1e3).toFixed(1)} us (n=${s.count})`);
+      // The CLI calibration's time includes removal (`--rm` waits for it): it is a per-request cost, never an L1.
+      if (matrixCell.calibration) {
+        record('request-cost', l1);
+        progress(`${outcome.label} ${workload.name}: docker run --rm ${describeTiming(l1)}`);
+        return;
+      }
+      record('L1', l1);
+      record('L0', outcome.values.map((r) => r.instantiateNs).filter((v): v is number => v !== null && v !== undefined));
+      const teardown = outcome.values.map((r) => r.teardownNs).filter((v): v is number => v !== null && v !== undefined);
+      if (teardown.length === l1.length) {
+        record('teardown', teardown);
+        record('request-cost', l1.map((v, i) => v + (teardown[i] as number)));
+      }
+      progress(`${outcome.label} ${workload.name}: L1 ${describeTiming(l1)}${teardown.length ? `; teardown ${describeTiming(teardown)}` : ''}`);
     });
 
     for (const { matrixCell, cell } of open) {
-      if (!cell.idleCost || matrixCell.lifecycle === 'cold') continue;
+      if (!cell.idleCost || matrixCell.lifecycle === 'cold' || matrixCell.lifecycle === 'reused') continue;
       signal.throwIfAborted();
-      const idle = await cell.idleCost();
-      if (idle.slots <= 0) continue;
+      // Why several readings: one reading of a shared machine's memory is a point without an interval; the verdict needs their range.
+      const readings: IdleCost[] = [];
+      for (let i = 0; i < plan.idleReadings; i++) {
+        signal.throwIfAborted();
+        const idle = await cell.idleCost();
+        if (idle.slots > 0) readings.push(idle);
+      }
+      if (!readings.length) continue;
       const idleKey = { ...key(matrixCell, 'idle'), unit: 'bytes', metric: 'rss-per-slot' };
-      results.record(valueRow(idleKey, idle.rssBytes / idle.slots));
-      results.record(valueRow({ ...idleKey, metric: 'cpu-per-slot', unit: 'cores' }, idle.cpuCores / idle.slots));
-      results.record(valueRow({ ...idleKey, metric: 'slots', unit: 'count' }, idle.slots));
-      progress(`${cellLabel(matrixCell)} idle: ${(idle.rssBytes / idle.slots / 1024).toFixed(0)} KiB and ${(idle.cpuCores / idle.slots).toFixed(4)} cores per slot (${idle.method})`);
+      const perSlot = readings.map((idle) => idle.rssBytes / idle.slots);
+      const cpuPerSlot = readings.map((idle) => idle.cpuCores / idle.slots);
+      const rss = summarize(perSlot);
+      results.record([valueRow(idleKey, rss.p50), { ...valueRow(idleKey, rss.min), stat: 'min' }, { ...valueRow(idleKey, rss.max), stat: 'max' }, { ...valueRow(idleKey, rss.count), stat: 'count' }]);
+      results.record(valueRow({ ...idleKey, metric: 'cpu-per-slot', unit: 'cores' }, summarize(cpuPerSlot).p50));
+      results.record(valueRow({ ...idleKey, metric: 'slots', unit: 'count' }, readings[0]!.slots));
+      progress(`${cellLabel(matrixCell)} idle: ${(rss.p50 / 1024).toFixed(0)} KiB per slot (${readings.length} readings, ${(rss.min / 1024).toFixed(0)}-${(rss.max / 1024).toFixed(0)} KiB) and ${summarize(cpuPerSlot).p50.toFixed(4)} cores per slot (${readings[0]!.method})`);
     }
   } finally {
     await Promise.allSettled(open.map(({ cell }) => cell.close()));
@@ -130,11 +190,38 @@ async function measureWorkload(context: SuiteContext, workload: Workload): Promi
   await measureServers(context, workload, { serverStart: plan.serverStart, l2: plan.l2 });
 }
 
+/**
+ * The Docker CLI calibration cells: for each measured container
+ * configuration, a cold cell whose requests are `docker run --rm -i` of the
+ * same image and flags, sampled interleaved with the others.
+ */
+async function openCliCalibration(context: SuiteContext, workload: Workload): Promise<{ matrixCell: MatrixCell; cell: Cell }[]> {
+  const runner = context.runners.find((candidate) => candidate.name === CONTAINER_RUNNER) as ContainerRunner | undefined;
+  if (!runner?.openCliCell) return [];
+  const canned = cannedRequest(workload);
+  const opened: { matrixCell: MatrixCell; cell: Cell }[] = [];
+  for (const config of suiteConfigs(context, runner)) {
+    const matrixCell: MatrixCell = { runner, config, lifecycle: 'cold', calibration: 'docker-cli' };
+    try {
+      const cell = await runner.openCliCell({ workload, config }, context.signal);
+      const check = responseMismatch(canned.expected, (await cell.invoke(canned.request, context.signal)).response);
+      if (check) throw new Error(`wrong answer: ${check}`);
+      opened.push({ matrixCell: { ...matrixCell, config: cell.config }, cell });
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      const reason = toBenchError(error).message;
+      context.progress(`docker CLI calibration for container[${config}] not measured: ${reason}`);
+      context.results.recordOutcomes([failedCellOutcome('coldstart', matrixCell, workload.name, `docker CLI calibration: ${reason}`)]);
+    }
+  }
+  return opened;
+}
+
 /** L2: first byte over HTTP through the common front, for the cold and pre-warmed cells. */
 async function measureL2(context: SuiteContext, workload: Workload, plan: SamplingPlan, key: (cell: MatrixCell, phase: string) => CellKey): Promise<void> {
   const { signal, progress, results } = context;
   const canned = cannedRequest(workload);
-  const cells = matrixCells(context.runners, ['cold', 'prewarmed']);
+  const cells = l2CellsOf(context);
   if (!cells.length) return;
   const routeOf = (cell: MatrixCell): string => `${cell.runner.name}:${cell.config}:${cell.lifecycle}`;
   let front: FrontHandle | undefined;

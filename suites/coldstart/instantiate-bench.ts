@@ -63,15 +63,15 @@ async function benchWorkload(name: string): Promise<void> {
   const bare: Series = { label: 'bare new WebAssembly.Instance (same thread)', values: [], cpuUs: 0 };
 
   const cells: MeasuredCell[] = [];
-  const plans: { execution: 'inline' | 'worker'; config: string }[] = [
-    { execution: 'inline', config: 'pooling=off' },
-    { execution: 'inline', config: 'pooling=on' },
-    { execution: 'inline', config: 'pooling=instance,inline' },
+  const plans: { execution: 'inline' | 'worker'; config: string; lifecycle: 'cold' | 'reused' }[] = [
+    { execution: 'inline', config: 'pooling=off', lifecycle: 'cold' },
+    { execution: 'inline', config: 'pooling=on', lifecycle: 'cold' },
+    { execution: 'inline', config: 'pooling=on', lifecycle: 'reused' },
   ];
-  if (values.worker) plans.push({ execution: 'worker', config: 'pooling=off' }, { execution: 'worker', config: 'pooling=on' });
+  if (values.worker) plans.push({ execution: 'worker', config: 'pooling=off', lifecycle: 'cold' }, { execution: 'worker', config: 'pooling=on', lifecycle: 'cold' });
   for (const plan of plans) {
-    const cell = await createWasmRunner({ execution: plan.execution }).open({ workload, lifecycle: 'cold', config: plan.config });
-    const label = `${plan.config.startsWith('pooling=instance') ? 'reset instance' : 'fresh instance'} ${plan.config}${plan.execution === 'worker' ? ' (worker)' : ''}`;
+    const cell = await createWasmRunner({ execution: plan.execution }).open({ workload, lifecycle: plan.lifecycle, config: plan.config });
+    const label = `${plan.lifecycle === 'reused' ? 'reset instance (reused, not cold)' : 'fresh instance'} ${plan.config}${plan.execution === 'worker' ? ' (worker)' : ''}`;
     cells.push({ label, cell, l0: { label: `${label} L0`, values: [], cpuUs: Number.NaN }, l1: { label: `${label} L1`, values: [], cpuUs: 0 }, trip: values.worker ? { label: `${label} caller round trip`, values: [], cpuUs: Number.NaN } : null });
   }
 

@@ -19,13 +19,22 @@ import { cannedRequest, responseMismatch, type Workload } from '../../fixtures/m
 import { createAgent, requestUrl, sendRequest } from '../../runners/http-server/http-client.ts';
 import type { ServerHandle } from '../../runners/types.ts';
 import { failedServerOutcome, serverCells, serverLabel, startVerified, unavailableServerOutcomes, type ServerCell } from '../servers.ts';
-import type { SuiteContext } from '../types.ts';
+import { cellOpenMs, sampledCellMs, sumMs } from '../plan.ts';
+import type { PlanInput, SuiteContext } from '../types.ts';
 import { sampleInterleaved, type SamplingPlan } from './sampling.ts';
 
 /** Sampling plans of the server measurements. */
 export interface ServerPlans {
   serverStart: SamplingPlan;
   l2: SamplingPlan;
+}
+
+/** Planned time of the server measurements of one workload, ms (suites/plan.ts figures): first load, the start budget, one server start and L2. */
+export function serverPlanMs(input: PlanInput, plans: ServerPlans): { plannedMs: number; count: number } {
+  const cells = serverCells(input);
+  // Why 5 s for a first load: wasmtime serve compiles the component with Cranelift on an empty cache (a few seconds on 2 busy cores).
+  const perCell = (cell: ServerCell): number => 5000 + plans.serverStart.budgetMs + cellOpenMs(cell.runner.name) + sampledCellMs(cell.runner.name, 'warm', plans.l2);
+  return { plannedMs: sumMs(cells.map(perCell)), count: cells.length };
 }
 
 function key(cell: ServerCell, workload: string, phase: string): CellKey {
@@ -36,7 +45,7 @@ function key(cell: ServerCell, workload: string, phase: string): CellKey {
 export async function measureServers(context: SuiteContext, workload: Workload, plans: ServerPlans): Promise<void> {
   const { signal, progress, results } = context;
   results.recordOutcomes(unavailableServerOutcomes('coldstart', context.unavailable, workload.name));
-  const cells = serverCells(context.servers);
+  const cells = serverCells(context);
   if (!cells.length) return;
 
   const usable: ServerCell[] = [];

@@ -19,14 +19,25 @@ import { cannedRequest, loadWorkload, responseMismatch } from '../../fixtures/ma
 import { isMultiAppRunner, type Cell, type MultiAppRunner, type Runner } from '../../runners/types.ts';
 import { failedServerOutcome, serverCells, serverLabel, startVerified, unavailableServerOutcomes } from '../servers.ts';
 import type { Suite, SuiteContext } from '../types.ts';
+import { suiteConfigs } from '../cells.ts';
+import { representativeConfig } from '../representatives.ts';
+import { cellOpenMs, idleReadingMs, planSeconds, sumMs } from '../plan.ts';
 import { serveUniformly, type AppsStepResult, type AppsStepSpec } from './apps-step.ts';
 import { decideDensity, DENSITY_BUDGET_BYTES, DENSITY_SLO_P99_NS } from './verdict.ts';
 
 /** Plans per profile. */
 export const DENSITY_PLANS = {
-  quick: { wasmApps: [10, 100, 1000, 2000], maxWarm: { container: 32, process: 64 } as Record<string, number>, requests: 1000, maxLoadSeconds: 60, serverIdleMs: 1000 },
-  full: { wasmApps: [100, 1000, 10_000, 100_000], maxWarm: { container: 200, process: 500 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 900, serverIdleMs: 5000 },
-} satisfies Record<string, { wasmApps: number[]; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number; serverIdleMs: number }>;
+  // Why 16 containers in --quick: three checkpoints (1, 8, 16) give the slope an interval; each container's stats take the engine a second.
+  // serverIdleMs: the window over which an idle server runner's CPU is read.
+  quick: { wasmApps: [10, 100, 1000, 2000], variantMaxApps: 2000, maxWarm: { container: 16, process: 32 } as Record<string, number>, requests: 1000, maxLoadSeconds: 20, serverIdleMs: 1000 },
+  // Why variants stop at 10,000 apps: the long ramp is the representative's; a variant's shape shows by then.
+  full: { wasmApps: [100, 1000, 10_000, 100_000], variantMaxApps: 10_000, maxWarm: { container: 100, process: 200 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 240, serverIdleMs: 5000 },
+} satisfies Record<string, { wasmApps: number[]; variantMaxApps: number; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number; serverIdleMs: number }>;
+
+/** The ramp of a many-apps runner configuration: the profile's steps, shorter for a variant configuration. */
+function rampOf(plan: (typeof DENSITY_PLANS)[keyof typeof DENSITY_PLANS], runner: Runner, config: string): number[] {
+  return representativeConfig(runner) === config ? plan.wasmApps : plan.wasmApps.filter((apps) => apps <= plan.variantMaxApps);
+}
 
 /** The script that runs one many-apps step in its own process. */
 const APPS_STEP_PATH = path.join(import.meta.dirname, 'apps-step.ts');
@@ -37,21 +48,58 @@ const RESERVE_BYTES = 2 * 1024 ** 3;
 export const densitySuite: Suite = {
   name: 'density',
   description: 'distinct apps resident and serving on one host: memory per app and latency as N grows',
+  plan(input) {
+    const plan = DENSITY_PLANS[input.profile];
+    const parts: string[] = [];
+    let totalMs = 0;
+    for (const runner of input.runners) {
+      for (const config of suiteConfigs(input, runner)) {
+        if (isMultiAppRunner(runner)) {
+          // Each step: a fresh process, N apps compiled and served once (at most the load-time cap), then the requests.
+          // A step whose load would pass the cap is not attempted (measureWasm stops before it).
+          const steps = rampOf(plan, runner, config).filter((apps) => apps * appLoadMs(runner.name) <= plan.maxLoadSeconds * 1000);
+          const stepsMs = sumMs(steps.map((apps) => apps * appLoadMs(runner.name) + STEP_PROCESS_MS + plan.requests * 0.5));
+          totalMs += stepsMs;
+          parts.push(`${runner.name}[${config}] ${planSeconds(stepsMs)}`);
+        } else if (warmDensityRunner(runner)) {
+          const max = plan.maxWarm[runner.name.startsWith('process') ? 'process' : 'container'] ?? 16;
+          const checkpoints = [1, 8, 16, 32, 64, 128, 256, 512, max].filter((n, i, all) => n <= max && all.indexOf(n) === i).length;
+          const warmMs = max * cellOpenMs(runner.name) + checkpoints * idleReadingMs(runner.name) + checkpoints * Math.min(plan.requests, max * 50) * WARM_REQUEST_MS;
+          totalMs += warmMs;
+          parts.push(`${runner.name}[${config}] up to ${max} ${planSeconds(warmMs)}`);
+        }
+      }
+    }
+    const servers = serverCells(input);
+    if (servers.length) {
+      const serversMs = sumMs(servers.map((cell) => cellOpenMs(cell.runner.name) + plan.serverIdleMs + idleReadingMs(cell.runner.name)));
+      totalMs += serversMs;
+      parts.push(`${servers.length} idle server(s) ${planSeconds(serversMs)}`);
+    }
+    return { plannedMs: totalMs, detail: parts.join(', ') || 'no runner that can be measured for density' };
+  },
   async run(context) {
     for (const runner of context.runners) {
-      for (const config of runner.configurations) {
+      for (const config of suiteConfigs(context, runner)) {
         context.signal.throwIfAborted();
+        const multi = isMultiAppRunner(runner);
+        const warm = !multi && warmDensityRunner(runner);
+        if (!multi && !warm) continue;
         try {
-          if (isMultiAppRunner(runner)) await measureWasm(context, runner, config);
-          else if (runner.lifecycles.includes('warm') && (runner.name === 'container' || runner.name.startsWith('process'))) await measureWarm(context, runner, config);
+          if (multi) await measureWasm(context, runner, config);
+          else await measureWarm(context, runner, config);
         } catch (error) {
           if (context.signal.aborted) throw error;
-          context.progress(`${runner.name}[${config}] density failed: ${toBenchError(error).message}`);
+          const reason = toBenchError(error).message;
+          context.progress(`${runner.name}[${config}] density failed: ${reason}`);
+          // Why a row: a failed step must show in the report and can never count for a verdict.
+          context.results.recordOutcomes([{ suite: 'density', runner: runner.name, config, lifecycle: multi ? 'cold' : 'warm', workload: 'hello', subject: 'density-step', condition: 'ramp', outcome: 'failed', detail: reason }]);
         }
       }
     }
     await measureServerIdle(context);
-    for (const verdict of decideDensity(context.results.measurements, context.unavailable)) context.results.decide(verdict);
+    const failed = context.results.outcomes.filter((row) => row.suite === 'density' && row.outcome === 'failed').map((row) => ({ runner: row.runner, config: row.config, detail: row.detail }));
+    for (const verdict of decideDensity(context.results.measurements, context.unavailable, failed)) context.results.decide(verdict);
   },
 };
 
@@ -65,7 +113,7 @@ async function measureServerIdle(context: SuiteContext): Promise<void> {
   const workload = loadWorkload('hello');
   const windowMs = DENSITY_PLANS[context.profile].serverIdleMs;
   results.recordOutcomes(unavailableServerOutcomes('density', context.unavailable, workload.name));
-  for (const cell of serverCells(context.servers)) {
+  for (const cell of serverCells(context)) {
     signal.throwIfAborted();
     const verified = await startVerified(cell, workload, signal);
     if (verified.status === 'failed') {
@@ -91,6 +139,22 @@ async function measureServerIdle(context: SuiteContext): Promise<void> {
   }
 }
 
+/** Whether a runner is measured with long-running instances (processes and containers). */
+function warmDensityRunner(runner: Runner): boolean {
+  return runner.lifecycles.includes('warm') && (runner.name === 'container' || runner.name.startsWith('process'));
+}
+
+/** One request to a long-running instance, ms (planning estimate). */
+const WARM_REQUEST_MS = 1;
+
+/** Starting the process of one many-apps step, ms (planning estimate). */
+const STEP_PROCESS_MS = 1500;
+
+/** Loading one distinct app and serving it once, ms (planning estimate: V8 compiles a small module in well under a millisecond, the external engines' compilers take a few). */
+function appLoadMs(runner: string): number {
+  return runner === 'wasm' ? 1 : 6;
+}
+
 function key(runner: Runner, config: string, lifecycle: string, apps: number, phase: string, metric: string, unit: string): CellKey {
   return { suite: 'density', runner: runner.name, config, lifecycle, workload: 'hello', phase, metric, unit, apps };
 }
@@ -102,7 +166,7 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
   const request = cannedRequest(loadWorkload('hello')).request;
   let perAppBytes = 0;
   let loadPerAppNs = 0;
-  for (const count of plan.wasmApps) {
+  for (const count of rampOf(plan, runner, config)) {
     signal.throwIfAborted();
     const available = await availableMemoryBytes();
     // Why go past the budget when the host has the memory: where it breaks is part of the answer; steps over the budget are recorded but never count for the claim.
@@ -128,9 +192,10 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
       valueRow(key(runner, config, 'cold', count, 'resident', 'rss-total', 'bytes'), step.residentBytes),
       valueRow(key(runner, config, 'cold', count, 'resident', 'host-memory-per-app', 'bytes'), step.availableDropBytes / count),
       valueRow(key(runner, config, 'cold', count, 'load', 'load-time-per-app', 'ns'), step.loadNs / count),
+      valueRow(key(runner, config, 'cold', count, 'load', 'first-serve-per-app', 'ns'), step.firstServeNs / count),
       ...summaryRows(key(runner, config, 'cold', count, 'serve', 'latency', 'ns'), summary),
     ]);
-    progress(`${runner.name}[${config}] ${count} apps: ${(step.residentBytes / count / 1024).toFixed(1)} KiB per app (${step.residentMethod}), load ${(step.loadNs / count / 1e6).toFixed(2)} ms per app, latency p50 ${(summary.p50 / 1e3).toFixed(0)} us p99 ${(summary.p99 / 1e3).toFixed(0)} us`);
+    progress(`${runner.name}[${config}] ${count} apps: ${(step.residentBytes / count / 1024).toFixed(1)} KiB per app (${step.residentMethod}), load ${(step.loadNs / count / 1e6).toFixed(2)} ms per app, first request ${(step.firstServeNs / count / 1e3).toFixed(0)} us per app, latency p50 ${(summary.p50 / 1e3).toFixed(0)} us p99 ${(summary.p99 / 1e3).toFixed(0)} us (n=${summary.count})`);
     results.record(valueRow(key(runner, config, 'cold', count, 'capacity', 'apps-resident', 'apps'), count));
     if (summary.p99 > DENSITY_SLO_P99_NS) {
       progress(`${runner.name}[${config}] breaks the latency SLO at ${count} apps`);
@@ -223,8 +288,8 @@ async function sampledResidentBytes(cells: readonly Cell[]): Promise<{ perAppByt
   let bytes = 0;
   let slots = 0;
   let method = 'no idle-cost figure';
-  for (const cell of sample) {
-    const cost = await cell.idleCost!();
+  // Why in parallel: a container's figure takes the engine about a second to give, and the instances are independent.
+  for (const cost of await Promise.all(sample.map((cell) => cell.idleCost!()))) {
     bytes += cost.rssBytes;
     slots += cost.slots;
     method = cost.method.split(';')[0] ?? cost.method;

@@ -80,7 +80,7 @@ async function runWorker(): Promise<void> {
       if (route.apps !== undefined) {
         if (!isMultiAppRunner(runner!)) throw new Error(`runner ${route.runner} cannot host many apps in one cell`);
         const apps = Array.from({ length: route.apps }, (_, id) => ({ id: String(id), bytes: helloVariant(id).bytes }));
-        cells.set(route.route, { kind: 'apps', cell: await runner.openApps({ apps, config: route.config }) });
+        cells.set(route.route, { kind: 'apps', cell: await runner.openApps({ apps, config: route.config, lifecycle: route.lifecycle === 'reused' ? 'reused' : 'cold' }) });
         continue;
       }
       const cell = await runner!.open({ workload: loadWorkload(route.workload), lifecycle: route.lifecycle, config: route.config, poolSize: route.poolSize });

@@ -8,8 +8,8 @@ import { nowNs } from '../../core/clock.ts';
 import { toBenchError } from '../../core/errors.ts';
 import type { Outcome } from '../../core/results.ts';
 import { cannedRequest, loadWorkload, responseMismatch } from '../../fixtures/manifest.ts';
-import type { Cell, CellSpec, Lifecycle, Runner, WorkloadRequest } from '../../runners/types.ts';
-import { cellLabel } from '../cells.ts';
+import { FRESH_LIFECYCLES, type Cell, type CellSpec, type Lifecycle, type Runner, type WorkloadRequest } from '../../runners/types.ts';
+import { cellLabel, suiteConfigs } from '../cells.ts';
 import type { Plant } from './plant.ts';
 import { parseAnswer, PROBE_DEADLINE_MS, PROBE_MEMORY_CAP_MIB, type Observation, type ProbeAnswer, type ProbeCase, type ProbeSpec } from './probes.ts';
 
@@ -105,6 +105,8 @@ export async function runProbeCase(run: ProbeRun, plant: Plant, neighbour: Neigh
     deadlineMs,
     maxMemoryMib: PROBE_MEMORY_CAP_MIB,
     poolSize: 2,
+    // Native processes run in the plant's working directory, so what a probe creates there is seen and removed.
+    workDir: facts.workDir,
     ...(grant.env ? { env: grant.env } : {}),
     ...(grant.dirs ? { dirs: grant.dirs } : {}),
   };
@@ -138,22 +140,27 @@ export async function runProbeCase(run: ProbeRun, plant: Plant, neighbour: Neigh
     ...last,
     control,
     neighbour: await neighbour.check(signal),
-    host: { newConnections: plant.connections() - connectionsBefore, writtenFiles: plant.writtenFiles() },
+    host: { newConnections: plant.connections() - connectionsBefore, writtenFiles: plant.writtenFiles(), workDirFiles: plant.workDirFiles() },
   };
   const interpretation = spec.interpret(observation, facts);
   plant.reset();
   return { ...row, outcome: interpretation.outcome, detail: interpretation.detail };
 }
 
-/** Every run of the matrix for the given runners, probe by probe so that runners interleave. */
-export function probeRuns(runners: readonly Runner[], probes: readonly ProbeSpec[]): ProbeRun[] {
+/**
+ * Every run of the matrix for the given runners, probe by probe so that
+ * runners interleave; without variants, only each runner's representative
+ * configuration in the fresh-instance lifecycles.
+ */
+export function probeRuns(runners: readonly Runner[], probes: readonly ProbeSpec[], variants = true): ProbeRun[] {
   const runs: ProbeRun[] = [];
   for (const spec of probes) {
     for (const probeCase of spec.cases) {
       for (const runner of runners) {
-        for (const config of runner.configurations) {
+        for (const config of suiteConfigs({ variants }, runner)) {
           for (const lifecycle of spec.lifecycles ?? ['cold']) {
-            if (runner.lifecycles.includes(lifecycle)) runs.push({ runner, config, lifecycle, spec, probeCase });
+            if (!variants && !FRESH_LIFECYCLES.includes(lifecycle)) continue;
+            if ((runner.lifecyclesOf?.(config) ?? runner.lifecycles).includes(lifecycle)) runs.push({ runner, config, lifecycle, spec, probeCase });
           }
         }
       }

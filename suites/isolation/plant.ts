@@ -4,7 +4,9 @@
  * a secret file outside any grant, a granted directory holding a symbolic
  * link that points at the secret, a directory granted read-only, a writable
  * scratch directory, an environment variable on the suite's own process, and
- * a TCP listener that counts who connects to it.
+ * a TCP listener that counts who connects to it. It also holds the working
+ * directory the probes' native processes run in, so that anything a probe
+ * creates by a relative path is seen (and removed) rather than left behind.
  */
 import crypto from 'node:crypto';
 import dns from 'node:dns/promises';
@@ -36,6 +38,8 @@ export interface PlantFacts {
   readonlyDir: string;
   /** A writable granted directory, where a probe may create its own link. */
   scratchDir: string;
+  /** The working directory of the probes' native processes (never granted): anything that appears here was written by a probe. */
+  workDir: string;
   /** Value of {@link SECRET_ENV_NAME}. */
   secretValue: string;
   /** Where the network listener waits. */
@@ -52,7 +56,9 @@ export interface Plant {
   connections(): number;
   /** Files the write probe may have left in the read-only grant. */
   writtenFiles(): string[];
-  /** Removes what a probe may have left (written files, created links), keeping the plant. */
+  /** Whatever a probe created in its working directory ({@link PlantFacts.workDir}). */
+  workDirFiles(): string[];
+  /** Removes what a probe may have left (written files, created links, files in the working directory), keeping the plant. */
   reset(): void;
   /** Stops the listener, removes the folder and the environment variable. */
   remove(): Promise<void>;
@@ -107,6 +113,7 @@ export async function plantSecrets(signal?: AbortSignal): Promise<Plant> {
   const readonlyDir = dir('readonly');
   const scratchDir = dir('scratch');
   fs.chmodSync(scratchDir, 0o777);
+  const workDir = dir('workdir');
   process.env[SECRET_ENV_NAME] = secretValue;
 
   let accepted = 0;
@@ -126,14 +133,16 @@ export async function plantSecrets(signal?: AbortSignal): Promise<Plant> {
   const listenPort = (server.address() as net.AddressInfo).port;
   const dnsName = await resolvableName();
 
-  const writtenFiles = (): string[] => fs.readdirSync(readonlyDir).map((name) => path.join(readonlyDir, name));
+  const entries = (folder: string): string[] => fs.readdirSync(folder).map((name) => path.join(folder, name));
+  const writtenFiles = (): string[] => entries(readonlyDir);
+  const workDirFiles = (): string[] => entries(workDir);
   return {
-    facts: { root, secretFile, grantedDir, plantedLink, allowedFile, readonlyDir, scratchDir, secretValue, listenHost, listenPort, dnsName },
+    facts: { root, secretFile, grantedDir, plantedLink, allowedFile, readonlyDir, scratchDir, workDir, secretValue, listenHost, listenPort, dnsName },
     connections: () => accepted,
     writtenFiles,
+    workDirFiles,
     reset() {
-      for (const file of writtenFiles()) fs.rmSync(file, { force: true, recursive: true });
-      for (const name of fs.readdirSync(scratchDir)) fs.rmSync(path.join(scratchDir, name), { force: true, recursive: true });
+      for (const file of [...writtenFiles(), ...entries(scratchDir), ...workDirFiles()]) fs.rmSync(file, { force: true, recursive: true });
     },
     async remove() {
       delete process.env[SECRET_ENV_NAME];

@@ -41,8 +41,8 @@ export interface Observation {
   control: ProbeAnswer | { error: string } | null;
   /** Whether a hello on a neighbour cell of the same runner answered correctly after the probe. */
   neighbour: { ok: true } | { ok: false; reason: string };
-  /** The host's state after the probe. */
-  host: { newConnections: number; writtenFiles: readonly string[] };
+  /** The host's state after the probe: connections to the listener, files in the read-only grant, files in the probe's working directory. */
+  host: { newConnections: number; writtenFiles: readonly string[]; workDirFiles: readonly string[] };
 }
 
 /** The verdict on one observation. */
@@ -96,8 +96,8 @@ export const OUTPUT_FLOOD_MIB = 80;
 const GRANT_NONE: Grant = {};
 const none = (query: (facts: PlantFacts) => string): ProbeCase => ({ condition: 'grant=none', query, grant: () => GRANT_NONE });
 const grantedDir = (facts: PlantFacts, writable = false): DirGrant => ({ hostPath: facts.grantedDir, guestPath: facts.grantedDir, writable });
-// Why no percent-encoding: the probes read the query raw (wsb_query does not decode), and planted paths hold no `&` or `=`.
-const q = (params: Record<string, string | number>): string => Object.entries(params).map(([key, value]) => `${key}=${value}`).join('&');
+// Values percent-encoded, as a query string is: wsb_query decodes them, so a path reaches the probe whole whatever it holds.
+const q = (params: Record<string, string | number>): string => Object.entries(params).map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&');
 
 function answerText(answer: ProbeAnswer): string {
   return `the probe says ${answer.outcome}: ${answer.detail}`;
@@ -118,11 +118,15 @@ function controlText(observation: Observation): string {
 /**
  * Checks common to every probe, before its own reading: a neighbour that
  * stopped answering, or a runner (not the guest) that failed, means the host
- * was affected.
+ * was affected; a file the probe created in its working directory (never
+ * granted) is a write to the host's disk, an escape whatever the probe says.
  */
 function hostChecks(observation: Observation): Interpretation | null {
   if (!observation.neighbour.ok) return { outcome: 'host-affected', detail: `a neighbour on the same runner failed after the probe: ${observation.neighbour.reason}` };
   if (observation.error && observation.error.kind === 'internal') return { outcome: 'host-affected', detail: `the runner itself failed: ${observation.error.message}` };
+  if (observation.host.workDirFiles.length) {
+    return { outcome: 'escaped', detail: `the probe left ${observation.host.workDirFiles.join(', ')} in its working directory on the host${observation.answer ? `; ${answerText(observation.answer)}` : ''}` };
+  }
   return null;
 }
 
@@ -287,7 +291,7 @@ export const PROBES: readonly ProbeSpec[] = [
     probe: 'state-carryover',
     tries: "see what the previous request left in memory (static data, heap)",
     cases: [none(() => '')],
-    lifecycles: ['cold', 'prewarmed', 'warm'],
+    lifecycles: ['cold', 'prewarmed', 'warm', 'reused'],
     requests: 2,
     interpret: earlierRequestSeen,
   },
@@ -295,7 +299,7 @@ export const PROBES: readonly ProbeSpec[] = [
     probe: 'state-reset',
     tries: 'see what the previous request left in static data, an initialised variable and a Wasm global (no heap, no table: the state a reset instance gets back)',
     cases: [none(() => '')],
-    lifecycles: ['cold', 'prewarmed', 'warm'],
+    lifecycles: ['cold', 'prewarmed', 'warm', 'reused'],
     requests: 2,
     interpret: earlierRequestSeen,
   },

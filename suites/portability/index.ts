@@ -1,15 +1,19 @@
 /**
- * suites/portability: one artifact on every engine (portability), its size
+ * suites/portability: one artifact on every engine (portability), which WASI
+ * preview1 features each engine runs (conformance, a table of its own), its size
  * beside native binaries and container images (compactness), and its speed
  * beside native code of the same source (near-native). Decides
  * `same-binary-everywhere`, `compact-binaries` and `near-native`.
  */
 import { loadWorkloads, type Workload } from '../../fixtures/manifest.ts';
+import { loadConformancePrograms } from '../../fixtures/conformance.ts';
 import { RUNNERS } from '../../runners/index.ts';
 import type { Runner } from '../../runners/types.ts';
 import type { Suite, SuiteContext } from '../types.ts';
-import { runEnginePortability } from './engines.ts';
-import { NEAR_NATIVE_PLANS, runNearNative } from './near-native.ts';
+import { runConformance } from './conformance.ts';
+import { isWasmEngine, runEnginePortability } from './engines.ts';
+import { NEAR_NATIVE_ENGINES, NEAR_NATIVE_PLANS, NEAR_NATIVE_REQUESTS, runNearNative } from './near-native.ts';
+import { cellOpenMs, coldRequestMs, planSeconds, sumMs } from '../plan.ts';
 import { runCompactness, type ImageSource } from './sizes.ts';
 import { decidePortability } from './verdict.ts';
 
@@ -20,9 +24,24 @@ export function portabilityWorkloads(selected: readonly string[]): Workload[] {
   return chosen.length ? chosen : workloads;
 }
 
+/** What one run of a conformance program costs beyond opening its cell, ms (planning estimate). */
+const CONFORMANCE_RUN_MS = 500;
+/** Native builds (cached after the first run), image, sizes, ms (planning estimate). */
+const SIZES_MS = 8000;
+
 export const portabilitySuite: Suite = {
   name: 'portability',
   description: 'same .wasm on every engine path, sizes against native and container images, Wasm/native speed',
+  plan(input) {
+    const workloads = portabilityWorkloads(input.workloads);
+    const engines = input.runners.filter((runner) => isWasmEngine(runner.name));
+    const enginesMs = sumMs(engines.map((runner) => workloads.length * (cellOpenMs(runner.name) + 2 * coldRequestMs(runner.name))));
+    const conformanceMs = sumMs(engines.map((runner) => loadConformancePrograms().length * (cellOpenMs(runner.name) + CONFORMANCE_RUN_MS)));
+    const nearPlan = NEAR_NATIVE_PLANS[input.profile];
+    const nearCells = 1 + NEAR_NATIVE_ENGINES.filter((name) => input.runners.some((runner) => runner.name === name)).length;
+    const nearMs = NEAR_NATIVE_REQUESTS.length * nearCells * nearPlan.budgetMs;
+    return { plannedMs: enginesMs + conformanceMs + SIZES_MS + nearMs, detail: `${workloads.length} workloads on ${engines.length} engines (${planSeconds(enginesMs)}), conformance (${planSeconds(conformanceMs)}), sizes, near-native ${nearCells} cells x ${NEAR_NATIVE_REQUESTS.length} requests (${planSeconds(nearMs)})` };
+  },
   async run(context) {
     const { signal, progress, results } = context;
     const workloads = portabilityWorkloads(context.workloads);
@@ -30,7 +49,10 @@ export const portabilitySuite: Suite = {
     progress(`portability: ${workloads.length} artifact(s) on every Wasm engine path, cold, default configuration`);
     results.recordOutcomes(await runEnginePortability({ workloads, runners: context.runners, unavailable: context.unavailable, signal, progress }));
 
-    progress('compactness: .wasm against native static and dynamic builds and the container image');
+    progress('conformance: the WASI preview1 conformance programs on every Wasm engine path, each in a fresh writable /sandbox');
+    results.recordOutcomes(await runConformance({ runners: context.runners, unavailable: context.unavailable, signal, progress }));
+
+    progress('compactness: .wasm against the musl static, glibc static and glibc dynamic builds and the container image of the musl build');
     const sizes = await runCompactness({ workloads, images: await comparator(context, 'container'), signal, progress });
     results.record(sizes.measurements);
     results.recordOutcomes(sizes.outcomes);

@@ -1,16 +1,17 @@
 /**
- * Compactness: each workload's `.wasm` size beside the native static and
- * dynamic builds of the same source and the container image (default
- * profile). Native binaries and images are recorded as bound to the OS and
- * architecture they were built for; whatever cannot be built here is a
- * `not-run` outcome with the reason.
+ * Compactness: each workload's `.wasm` size beside the native builds of the
+ * same source (musl static, glibc static, glibc dynamic alone and with the
+ * shared libraries it loads) and the container image (default profile, built
+ * from the musl binary where musl-gcc exists). Native binaries and images are
+ * recorded as bound to the OS and architecture they were built for; whatever
+ * cannot be built here is a `not-run` outcome with the reason.
  */
 import fs from 'node:fs';
 import { toBenchError } from '../../core/errors.ts';
 import { currentPlatform } from '../../core/portability-verdict.ts';
 import { valueRow, type CellKey, type Measurement, type Outcome } from '../../core/results.ts';
 import { responseMismatch, sha256Hex, type Workload } from '../../fixtures/manifest.ts';
-import { nativeBuild, runNativeCgi, type Linkage, type NativeBuild } from '../../fixtures/native.ts';
+import { LIBRARY_RESOLUTION, NATIVE_FLAVOURS, nativeBuild, runNativeCgi, sharedLibraries, type NativeBuild } from '../../fixtures/native.ts';
 import type { Runner, WorkloadResponse } from '../../runners/types.ts';
 import { outputDigest } from './engines.ts';
 
@@ -33,6 +34,9 @@ export interface CompactnessRows {
 
 /** The container profile whose image is sized (images do not differ by profile). */
 export const IMAGE_CONFIG = 'profile=default';
+
+/** Runner of the size row of a dynamic build together with the shared libraries it loads. */
+export const WITH_LIBRARIES_SUFFIX = '+libs';
 
 /** Docker's name of this machine's architecture. */
 function dockerArch(): string {
@@ -57,24 +61,41 @@ export async function runCompactness(input: CompactnessInput): Promise<Compactne
     measurements.push(valueRow(sizeKey(workload.name, 'wasm', 'default'), wasmBytes));
     const sizes = [`wasm ${kib(wasmBytes)}`];
 
-    for (const linkage of ['static', 'dynamic'] as const satisfies readonly Linkage[]) {
-      const runner = `native-${linkage}`;
+    for (const flavour of NATIVE_FLAVOURS) {
+      const runner = `native-${flavour}`;
       let build: NativeBuild;
       try {
-        build = await nativeBuild(workload, linkage, signal);
+        build = await nativeBuild(workload, flavour, signal);
       } catch (thrown) {
         if (signal.aborted) throw thrown;
         const reason = toBenchError(thrown).message;
-        outcomes.push(bound(workload.name, runner, 'not-run', `no ${linkage} native build here: ${reason}`));
+        outcomes.push(bound(workload.name, runner, 'not-run', `no ${flavour} native build here: ${reason}`));
         sizes.push(`${runner} not-run`);
         continue;
       }
-      measurements.push(valueRow(sizeKey(workload.name, runner, `platform=${platform}`), build.bytes));
+      // Why the C library in the config: the row itself says which build it is.
+      const config = `platform=${platform},libc=${build.libc}`;
+      measurements.push(valueRow(sizeKey(workload.name, runner, config), build.bytes));
       sizes.push(`${runner} ${kib(build.bytes)}`);
       const ran = await runNatively(build, workload, signal);
-      const libc = linkage === 'dynamic' ? ' with a compatible C library installed' : '';
+      const needs = build.linkage === 'dynamic' ? ` with ${build.libc} (or a newer compatible one) installed` : '';
       outcomes.push(bound(workload.name, runner, 'platform-bound',
-        `binary sha256 ${sha256Hex(fs.readFileSync(build.path))}; built by ${build.compiler} for ${platform}: runs only on ${platform}${libc}, rebuilt for any other OS or architecture; ${ran}`));
+        `binary sha256 ${sha256Hex(fs.readFileSync(build.path))}; built by ${build.compiler} against ${build.libc}, ${build.linkage === 'static' ? 'statically' : 'dynamically'} linked, for ${platform}: runs only on ${platform}${needs}, rebuilt for any other OS or architecture; ${ran}`));
+      if (build.linkage === 'dynamic') {
+        const withLibraries = `${runner}${WITH_LIBRARIES_SUFFIX}`;
+        try {
+          const libraries = await sharedLibraries(build.path, signal);
+          const total = build.bytes + libraries.reduce((sum, library) => sum + library.bytes, 0);
+          measurements.push(valueRow(sizeKey(workload.name, withLibraries, `${config},libraries=${LIBRARY_RESOLUTION}`), total));
+          sizes.push(`${withLibraries} ${kib(total)}`);
+          outcomes.push(bound(workload.name, withLibraries, 'platform-bound',
+            `the ${runner} binary (${build.bytes} bytes) plus the shared libraries it loads here, as ${LIBRARY_RESOLUTION} resolves them (vDSO left out): ${libraries.map((library) => `${library.name} -> ${library.path} (${library.bytes} bytes)`).join(', ')}`));
+        } catch (thrown) {
+          if (signal.aborted) throw thrown;
+          outcomes.push(bound(workload.name, withLibraries, 'not-run', `shared libraries not resolved: ${toBenchError(thrown).message}`));
+          sizes.push(`${withLibraries} not-run`);
+        }
+      }
     }
 
     if (input.images.status === 'unavailable') {
@@ -83,10 +104,11 @@ export async function runCompactness(input: CompactnessInput): Promise<Compactne
     } else {
       try {
         const prepared = await input.images.runner.prepare(workload, IMAGE_CONFIG, signal);
-        measurements.push(valueRow(sizeKey(workload.name, 'container-image', `platform=${platform}`), prepared.artifactBytes));
-        sizes.push(`container-image ${kib(prepared.artifactBytes)}`);
+        const binary = prepared.builtFrom ?? 'unknown';
+        measurements.push(valueRow(sizeKey(workload.name, 'container-image', `platform=${platform},binary=native-${binary}`), prepared.artifactBytes));
+        sizes.push(`container-image (${binary}) ${kib(prepared.artifactBytes)}`);
         outcomes.push(bound(workload.name, 'container-image', 'platform-bound',
-          `${prepared.detail.split(';')[0]}: holds the static ${platform} binary, so it runs only on a linux/${dockerArch()} Docker engine (elsewhere only under emulation or after a rebuild)`));
+          `${prepared.detail.split(';')[0]}: holds the static ${platform} binary (${binary}), so it runs only on a linux/${dockerArch()} Docker engine (elsewhere only under emulation or after a rebuild)`));
       } catch (thrown) {
         if (signal.aborted) throw thrown;
         const reason = toBenchError(thrown).message;

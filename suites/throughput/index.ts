@@ -15,11 +15,13 @@ import { valueRow, type CellKey, type Measurement } from '../../core/results.ts'
 import { percentile } from '../../core/stats.ts';
 import { cannedRequest, loadWorkload, sha256Hex } from '../../fixtures/manifest.ts';
 import { helloVariant } from '../../fixtures/variants.ts';
-import { isMultiAppRunner } from '../../runners/types.ts';
-import { cellLabel, matrixCells, type MatrixCell } from '../cells.ts';
+import { isMultiAppRunner, type Runner } from '../../runners/types.ts';
+import { cellLabel, suiteCells, type MatrixCell } from '../cells.ts';
+import { isRepresentative, representativeConfig } from '../representatives.ts';
 import { failedServerOutcome, serverCells, serverLabel, startVerified, unavailableServerOutcomes } from '../servers.ts';
 import { requestUrl } from '../../runners/http-server/http-client.ts';
 import { startFront, type FrontHandle } from '../http-front/front.ts';
+import { FRONT_START_MS, planSeconds } from '../plan.ts';
 import { NOOP_BODY, NOOP_PATH, routePath, SPIN_PATH, type FrontRoute } from '../http-front/spec.ts';
 import type { Suite, SuiteContext } from '../types.ts';
 import { runLoad, type LoadResult } from './load.ts';
@@ -40,13 +42,20 @@ export interface ThroughputSettings {
   mixRunners?: string[];
   /** Calibration: the no-op front's `/spin` route at these microseconds of CPU per request. */
   spinMicros: number[];
+  /** Runners (and harness rows) measured open-loop too; all when null. */
+  openLoopRunners: string[] | null;
 }
 
 /** Settings per profile. */
 export const THROUGHPUT_SETTINGS = {
-  quick: { durationSeconds: 3, rounds: 1, connections: 16, openLoopFraction: 0.5, mixApps: [1, 100, 1000], mixRunners: ['wasm'], spinMicros: [5, 20] },
-  full: { durationSeconds: 10, rounds: 3, connections: 32, openLoopFraction: 0.5, mixApps: [1, 100, 1000, 10_000], spinMicros: [5, 20] },
+  // Why 3 rounds even in --quick: one round is noise, not a ceiling (a cell once measured 120% of the no-op front in a single round).
+  // Why open loop only for the no-op route and the headline substrates in --quick: latency at a fixed rate is evidence beside the claim, not the claim.
+  quick: { durationSeconds: 2, rounds: 3, connections: 16, openLoopFraction: 0.5, mixApps: [1000], mixRunners: ['wasm'], spinMicros: [], openLoopRunners: ['front-noop', 'wasm', 'process', 'container'] },
+  full: { durationSeconds: 4, rounds: 3, connections: 32, openLoopFraction: 0.5, mixApps: [1, 100, 1000, 10_000], spinMicros: [5, 20], openLoopRunners: null },
 } satisfies Record<string, ThroughputSettings>;
+
+/** Pause between load runs, ms, so that one run's connections are closed before the next starts. */
+const RUN_GAP_MS = 200;
 
 /** The workload every cell serves under load. */
 const WORKLOAD = 'hello';
@@ -68,6 +77,24 @@ interface Target {
 export const throughputSuite: Suite = {
   name: 'throughput',
   description: 'requests/s and latency through one HTTP front, with the harness ceilings beside them',
+  plan(input) {
+    const settings: ThroughputSettings = THROUGHPUT_SETTINGS[input.profile];
+    let targets = 2 + settings.spinMicros.length;
+    let openLoop = settings.openLoopRunners ? settings.openLoopRunners.filter((name) => name.startsWith('front-')).length : targets;
+    let fronts = 1;
+    for (const runner of input.runners) {
+      const cells = throughputCells(runner, input.variants).length;
+      const mixes = isMultiAppRunner(runner) && (!settings.mixRunners || settings.mixRunners.includes(runner.name)) ? settings.mixApps.length : 0;
+      if (!cells && !mixes) continue;
+      fronts++;
+      targets += cells + mixes;
+      if (!settings.openLoopRunners || settings.openLoopRunners.includes(runner.name)) openLoop += 1;
+    }
+    const secondMs = 1000 + RUN_GAP_MS;
+    const closedMs = settings.rounds * targets * settings.durationSeconds * secondMs;
+    const openMs = openLoop * settings.durationSeconds * secondMs;
+    return { plannedMs: closedMs + openMs + fronts * FRONT_START_MS, detail: `${targets} targets x ${settings.rounds} rounds x ${settings.durationSeconds} s closed loop (${planSeconds(closedMs)}), ${openLoop} open loop (${planSeconds(openMs)}), ${fronts} fronts to start` };
+  },
   async run(context) {
     const settings: ThroughputSettings = THROUGHPUT_SETTINGS[context.profile];
     const { signal, progress, results } = context;
@@ -93,10 +120,10 @@ export const throughputSuite: Suite = {
       }
 
       for (const runner of context.runners) {
-        const cells = matrixCells([runner]);
+        const cells = throughputCells(runner, context.variants);
         const routes: FrontRoute[] = cells.map((cell) => ({ route: routeName(cell), runner: runner.name, config: cell.config, lifecycle: cell.lifecycle, workload: WORKLOAD, poolSize: 8 }));
         const mixes = isMultiAppRunner(runner) && (!settings.mixRunners || settings.mixRunners.includes(runner.name))
-          ? runner.configurations.flatMap((config) => settings.mixApps.map((apps) => ({ config, apps, route: `${runner.name}:${config}:apps=${apps}` })))
+          ? [representativeConfig(runner)].flatMap((config) => settings.mixApps.map((apps) => ({ config, apps, route: `${runner.name}:${config}:apps=${apps}` })))
           : [];
         routes.push(...mixes.map((mix) => ({ route: mix.route, runner: runner.name, config: mix.config, lifecycle: 'cold' as const, workload: WORKLOAD, apps: mix.apps })));
         progress(`starting a front for ${runner.name} (${routes.length} cells, ${cores} workers)`);
@@ -133,7 +160,7 @@ export const throughputSuite: Suite = {
 
       // Server runners: loaded directly, no front between the load generator and the server.
       results.recordOutcomes(unavailableServerOutcomes('throughput', context.unavailable, WORKLOAD));
-      for (const cell of serverCells(context.servers)) {
+      for (const cell of serverCells(context)) {
         signal.throwIfAborted();
         progress(`starting ${serverLabel(cell)}`);
         const verified = await startVerified(cell, workload, signal);
@@ -157,10 +184,14 @@ export const throughputSuite: Suite = {
           results.record(loadRows(target, 'closed-loop', measured.load, measured.usage, cores, round));
           recordLoadFailures(context, target, 'closed-loop', measured.load);
           closed.set(target.label, [...(closed.get(target.label) ?? []), measured.load]);
-          await sleep(200, signal);
+          await sleep(RUN_GAP_MS, signal);
         }
       }
       for (const target of targets) {
+        // Open loop: the harness rows and each runner's representative fresh-instance cell (latency at a fixed rate is evidence beside the claim).
+        const harness = target.key.lifecycle === '-';
+        if (!harness && (target.key.lifecycle !== 'cold' || target.key.apps !== undefined || !isRepresentative(target.key.runner, target.key.config))) continue;
+        if (settings.openLoopRunners && !settings.openLoopRunners.includes(target.key.runner)) continue;
         signal.throwIfAborted();
         const rate = percentile((closed.get(target.label) ?? []).map((r) => r.requestsPerSecond), 0.5);
         const overallRate = Math.max(1, Math.round(rate * settings.openLoopFraction));
@@ -170,13 +201,18 @@ export const throughputSuite: Suite = {
         recordLoadFailures(context, target, 'open-loop', measured.load);
         results.record(valueRow({ ...target.key, phase: 'open-loop', metric: 'offered-rate', unit: 'req/s' }, overallRate));
       }
-      results.decide(decideThroughput(results.measurements, cores));
+      results.decide(decideThroughput(results.measurements, results.outcomes, cores));
     } finally {
       await Promise.allSettled(fronts.map((front) => front.close()));
       await Promise.allSettled(stopServer.map((stop) => stop()));
     }
   },
 };
+
+/** The cells put under load: each runner's representative fresh-instance cell; with variants every configuration, cold and warm (the always-on model). */
+function throughputCells(runner: Runner, variants: boolean): MatrixCell[] {
+  return suiteCells({ runners: [runner], variants }, variants ? ['cold', 'warm'] : ['cold']);
+}
 
 function key(runner: string, config: string): Target['key'] {
   return { suite: 'throughput', runner, config, lifecycle: '-', workload: WORKLOAD };
@@ -201,8 +237,11 @@ const FAILED_SHARE = 0.01;
  */
 function recordLoadFailures(context: SuiteContext, target: Target, phase: string, load: LoadResult): void {
   const failed = load.totalRequests - load.okRequests + load.errors + load.timeouts;
-  if (load.mismatches === 0 && failed <= FAILED_SHARE * Math.max(1, load.totalRequests)) return;
-  const detail = `${phase}: ${load.mismatches} wrong answers, ${load.non2xx} non-2xx, ${load.errors} connection errors, ${load.timeouts} timeouts out of ${load.totalRequests} responses`;
+  const silent = load.totalRequests === 0;
+  if (!silent && load.mismatches === 0 && failed <= FAILED_SHARE * load.totalRequests) return;
+  const detail = silent
+    ? `${phase}: no complete response within the ${load.durationSeconds.toFixed(0)} s run (${load.errors} connection errors, ${load.timeouts} timeouts)`
+    : `${phase}: ${load.mismatches} wrong answers, ${load.non2xx} non-2xx, ${load.errors} connection errors, ${load.timeouts} timeouts out of ${load.totalRequests} responses`;
   context.progress(`${target.label} failed under load: ${detail}`);
   context.results.recordOutcomes([{ suite: 'throughput', runner: target.key.runner, config: target.key.config, lifecycle: target.key.lifecycle, workload: WORKLOAD, subject: target.key.apps ? `cell apps=${target.key.apps}` : 'cell', condition: phase, outcome: 'failed', detail }]);
 }
@@ -231,11 +270,12 @@ async function measure(target: Target, options: { durationSeconds: number; conne
 function loadRows(target: Target, phase: string, load: LoadResult, usage: { cpuCores: number; rssBytes: number }, cores: number, iteration: number): Measurement[] {
   const base = { ...target.key, phase };
   const row = (metric: string, unit: string, value: number, stat: Measurement['stat'] = 'value'): Measurement => ({ ...base, metric, unit, stat, value, iteration });
-  return [
+  const rows = [
     row('requests-per-second', 'req/s', load.requestsPerSecond),
     row('requests-per-second-per-core', 'req/s', load.requestsPerSecond / cores),
     row('requests', 'count', load.totalRequests),
     row('ok-requests', 'count', load.okRequests),
+    row('latency', 'ns', load.latencyNs.count, 'count'),
     row('latency', 'ns', load.latencyNs.p50, 'p50'),
     row('latency', 'ns', load.latencyNs.p90, 'p90'),
     row('latency', 'ns', load.latencyNs.p99, 'p99'),
@@ -247,6 +287,8 @@ function loadRows(target: Target, phase: string, load: LoadResult, usage: { cpuC
     ...(load.totalRequests > 0 ? [row(`${target.usage}-cpu-per-request`, 'ns', (usage.cpuCores * load.durationSeconds * 1e9) / load.totalRequests)] : []),
     row(`${target.usage}-rss`, 'bytes', usage.rssBytes),
   ];
+  // A statistic the load could not give (a p99 of fewer than 100 responses) gets no row.
+  return rows.filter((entry) => Number.isFinite(entry.value));
 }
 
 async function startSimplestServer(signal: AbortSignal): Promise<{ url: string; pid: number; close: () => Promise<void> }> {

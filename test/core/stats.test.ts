@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { medianCi95OfSorted, percentile, ratioOfMedians, summarize } from '../../core/stats.ts';
+import { correctCoordinatedOmission, medianCi95OfSorted, percentile, quantileCi95OfSorted, ratioOfMedians, slopeWithCi95, summarize } from '../../core/stats.ts';
+import { summaryRows } from '../../core/results.ts';
 
 test('percentiles interpolate between closest ranks', () => {
   const values = [5, 1, 4, 2, 3];
@@ -36,4 +37,39 @@ test('ratio of medians brackets the true ratio', () => {
   const estimate = ratioOfMedians(a, b);
   assert.ok(Math.abs(estimate.ratio - 2) < 0.05);
   assert.ok(estimate.ci95Low <= estimate.ratio && estimate.ratio <= estimate.ci95High);
+});
+
+test('no p99 (nor its interval) is written from fewer than 100 samples, and no p90 from fewer than 10', () => {
+  const few = summarize(Array.from({ length: 99 }, (_, i) => i));
+  assert.ok(Number.isNaN(few.p99) && Number.isNaN(few.p99Ci95Low) && Number.isNaN(few.p99Ci95High));
+  assert.ok(Number.isFinite(few.p90));
+  assert.ok(Number.isNaN(summarize([1, 2, 3, 4, 5, 6, 7, 8, 9]).p90));
+  const rows = summaryRows({ suite: 'coldstart', runner: 'r', config: 'c', lifecycle: 'cold', workload: 'w', phase: 'L1', metric: 'duration', unit: 'ns' }, few);
+  assert.equal(rows.some((row) => row.stat === 'p99'), false, 'a p99 row from 99 samples');
+  assert.ok(Number.isFinite(summarize(Array.from({ length: 100 }, (_, i) => i)).p99));
+});
+
+test('the p99 interval of 1..1000 spans ranks 983..998 (order statistics), and needs several hundred samples', () => {
+  const values = Array.from({ length: 1000 }, (_, i) => i + 1);
+  const [low, high] = quantileCi95OfSorted(values, 0.99);
+  // n q = 990, 1.96 sqrt(n q (1-q)) = 6.17: ranks floor(983.8) = 983 and ceil(997.2) = 998.
+  assert.equal(low, 983);
+  assert.equal(high, 998);
+  const [noLow, noHigh] = quantileCi95OfSorted(Array.from({ length: 200 }, (_, i) => i), 0.99);
+  assert.ok(Number.isNaN(noLow) && Number.isNaN(noHigh), '200 samples cannot bound a p99 from above');
+});
+
+test('the slope of a straight line is exact, and noise widens its interval', () => {
+  const xs = [10, 100, 1000, 2000];
+  const exact = slopeWithCi95(xs, xs.map((x) => 5000 + 80 * x));
+  assert.ok(Math.abs(exact.slope - 80) < 1e-9);
+  assert.ok(Math.abs(exact.ci95High - exact.ci95Low) < 1e-6);
+  const noisy = slopeWithCi95(xs, xs.map((x, i) => 5000 + 80 * x + (i % 2 ? 20_000 : -20_000)));
+  assert.ok(noisy.ci95Low < noisy.slope && noisy.slope < noisy.ci95High);
+  assert.ok(Number.isNaN(slopeWithCi95([1, 2], [3, 4]).ci95Low), 'two points give a slope but no interval');
+});
+
+test('coordinated omission: a response slower than the send interval adds the requests it held back', () => {
+  assert.deepEqual(correctCoordinatedOmission([1, 35], 10), [1, 35, 25, 15]);
+  assert.deepEqual(correctCoordinatedOmission([9], 10), [9]);
 });

@@ -1,52 +1,20 @@
 /**
- * Test helper for the external engine runners: tiny modules built on the fly
- * (an infinite loop with wat2wasm, a host-file reader with clang) wrapped as
- * workloads, and the rule for a missing engine (skipped on a developer's
- * machine, a failure in CI where scripts/setup.sh installs the engines).
+ * Test helper for the external engine runners: the committed modules they
+ * are tested on (no tool builds anything at test time), and the rule for a
+ * missing engine (skipped on a developer's machine, a failure in CI where
+ * scripts/setup.sh installs the engines).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import type { Workload } from '../../fixtures/manifest.ts';
+import { loadWorkload, type Workload } from '../../fixtures/manifest.ts';
 import type { Runner } from '../../runners/types.ts';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsb-engine-test-'));
-process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-
-function asWorkload(name: string, wasmPath: string): Workload {
-  return { name, kind: 'probe', sourcePath: '', wasmPath, sha256: '', bytes: fs.statSync(wasmPath).size, requests: [] };
-}
-
-/** A module whose `_start` never returns. */
+/** A module that never answers: the committed `infinite-loop` probe (reads its request, then spins). */
 export function loopWorkload(): Workload {
-  const wat = path.join(dir, 'loop.wat');
-  const wasm = path.join(dir, 'loop.wasm');
-  fs.writeFileSync(wat, '(module (memory (export "memory") 1) (func (export "_start") (loop $forever (br $forever))))\n');
-  execFileSync('wat2wasm', [wat, '-o', wasm]);
-  return asWorkload('loop', wasm);
+  return loadWorkload('infinite-loop');
 }
 
-/** A WASI module that tries to read /etc/passwd and answers `opened` or `denied errno=N`. */
+/** A WASI module that tries to read /etc/passwd (its default path) and answers `blocked` or `succeeded`: the committed `read-host-file` probe. */
 export function readHostFileWorkload(): Workload {
-  const source = path.join(dir, 'read-passwd.c');
-  const wasm = path.join(dir, 'read-passwd.wasm');
-  fs.writeFileSync(
-    source,
-    [
-      '#include <errno.h>',
-      '#include <stdio.h>',
-      'int main(void) {',
-      '  FILE *file = fopen("/etc/passwd", "r");',
-      '  if (file) { char line[64]; int got = fgets(line, sizeof line, file) != NULL; printf("status: 200\\n\\nopened %s\\n", got ? "read" : "empty"); }',
-      '  else printf("status: 200\\n\\ndenied errno=%d\\n", errno);',
-      '  return 0;',
-      '}',
-      '',
-    ].join('\n'),
-  );
-  execFileSync('clang', ['--target=wasm32-wasi', '--sysroot=/usr', '-O2', source, '-o', wasm]);
-  return asWorkload('read-passwd', wasm);
+  return loadWorkload('read-host-file');
 }
 
 /** `skip` option for a runner's tests: a reason when the engine is missing outside CI, false otherwise (CI must have it). */

@@ -9,10 +9,10 @@ import { measureServers } from '../../suites/coldstart/servers.ts';
 import { densitySuite } from '../../suites/density/index.ts';
 import type { SuiteContext } from '../../suites/types.ts';
 
-const toolchain = await nativeToolchain('static');
+const toolchain = await nativeToolchain('glibc-static');
 
 function context(results: ResultCollector): SuiteContext {
-  return { profile: 'quick', signal: new AbortController().signal, progress: () => {}, results, runners: [], servers: [createProcessServerRunner()], unavailable: [{ runner: 'wasm-spin', reason: 'spin not found on PATH', server: true }], workloads: [] };
+  return { profile: 'quick', signal: new AbortController().signal, progress: () => {}, results, runners: [], servers: [createProcessServerRunner()], unavailable: [{ runner: 'wasm-spin', reason: 'spin not found on PATH', server: true }], workloads: [], variants: false };
 }
 
 test('a server runner gets first-load, server-start and L2 rows in coldstart and idle rows in density, under its own name and lifecycle; an unavailable one a not-run row', { skip: toolchain.available ? false : toolchain.reason }, async () => {

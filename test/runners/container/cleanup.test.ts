@@ -57,7 +57,7 @@ test('a process that exits with containers still live hands them to the reaper',
 });
 
 test('sweepLeftovers removes containers of dead runs of this host and leaves live runs alone', { skip }, async () => {
-  const image = await ensureImage(docker, 'hello', await nativeBuild(loadWorkload('hello'), 'static'));
+  const image = await ensureImage(docker, 'hello', await nativeBuild(loadWorkload('hello'), 'glibc-static'));
   const finished = execa('true');
   await finished;
   const deadPid = String(finished.pid);

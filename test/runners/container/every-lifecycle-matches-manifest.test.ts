@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import { cannedRequest, loadWorkload, responseMismatch } from '../../../fixtures/manifest.ts';
 import { createContainerRunner, type ContainerCell } from '../../../runners/container/runner.ts';
 import { RUN_ID } from '../../../runners/container/cleanup.ts';
+import { nativeToolchain } from '../../../fixtures/native.ts';
 import { engineSkipReason } from './engine.ts';
 
 const skip = await engineSkipReason();
@@ -17,6 +18,9 @@ test('the container runner answers as the manifest expects in every lifecycle an
   const canned = cannedRequest(echo, 'post-json');
   const preparation = await runner.prepare(echo, 'profile=default');
   assert.ok(preparation.artifactBytes > 0);
+  // The image holds the musl static build where musl-gcc links here, else the glibc static one, and says which.
+  assert.equal(preparation.builtFrom, (await nativeToolchain('musl-static')).available ? 'musl-static' : 'glibc-static');
+  assert.match(preparation.detail, new RegExp(`of the ${preparation.builtFrom} native binary`));
   const again = await runner.prepare(echo, 'profile=default');
   assert.equal(again.firstLoadNs, 0, 'the image is rebuilt only when the binary changes');
   assert.equal(again.artifactBytes, preparation.artifactBytes);

@@ -8,7 +8,7 @@ import { createContainerServerRunner, createProcessServerRunner } from '../../..
 import { liveServerPids } from '../../../runners/http-server/server-process.ts';
 import { checkServer } from '../../../suites/servers.ts';
 
-const toolchain = await nativeToolchain('static');
+const toolchain = await nativeToolchain('glibc-static');
 const containerAvailability = await createContainerServerRunner().availability();
 
 test('the native server answers every canned request of every workload over HTTP, and leaves no process', { skip: toolchain.available ? false : toolchain.reason }, async () => {

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { loadWorkload, responseMismatch } from '../../../fixtures/manifest.ts';
 import { nativeToolchain } from '../../../fixtures/native.ts';
 import { createProcessRunner } from '../../../runners/process/runner.ts';
-import { LIFECYCLES } from '../../../runners/types.ts';
+import { BASIC_LIFECYCLES } from '../../../runners/types.ts';
 
-const toolchain = await nativeToolchain('static');
+const toolchain = await nativeToolchain('glibc-static');
 
 test('the process runner answers every canned request of hello and echo as the manifest expects, in every lifecycle', { skip: toolchain.available ? false : toolchain.reason }, async () => {
   const runner = createProcessRunner({ flavour: 'native' });
@@ -14,7 +14,7 @@ test('the process runner answers every canned request of hello and echo as the m
     const workload = loadWorkload(name);
     const preparation = await runner.prepare(workload, 'default');
     assert.ok(preparation.artifactBytes > 0);
-    for (const lifecycle of LIFECYCLES) {
+    for (const lifecycle of BASIC_LIFECYCLES) {
       const cell = await runner.open({ workload, lifecycle, poolSize: 2 });
       try {
         for (const canned of workload.requests) {

@@ -5,7 +5,7 @@ import { cannedRequest, loadWorkload, responseMismatch } from '../../../fixtures
 import { nativeToolchain } from '../../../fixtures/native.ts';
 import { createProcessRunner, type ProcessCell } from '../../../runners/process/runner.ts';
 
-const toolchain = await nativeToolchain('static');
+const toolchain = await nativeToolchain('glibc-static');
 
 test('a pre-warmed pool uses each process once, refills after use, reports its idle cost, and leaves nothing on close', { skip: toolchain.available ? false : toolchain.reason }, async () => {
   const hello = loadWorkload('hello');

@@ -12,7 +12,7 @@ test('the front serves the no-op route, a cell and a many-apps route, and 404s w
     routes: [
       { route: 'one', runner: 'wasm', config: 'pooling=on', lifecycle: 'cold', workload: 'hello' },
       { route: 'many', runner: 'wasm', config: 'pooling=on', lifecycle: 'cold', workload: 'hello', apps: 3 },
-      { route: 'echo', runner: 'wasm', config: 'pooling=instance,inline', lifecycle: 'cold', workload: 'echo' },
+      { route: 'echo', runner: 'wasm', config: 'pooling=on,inline', lifecycle: 'reused', workload: 'echo' },
     ],
   });
   try {

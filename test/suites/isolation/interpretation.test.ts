@@ -11,6 +11,7 @@ const facts: PlantFacts = {
   allowedFile: '/tmp/wsb-isolation-x/granted/allowed.txt',
   readonlyDir: '/tmp/wsb-isolation-x/readonly',
   scratchDir: '/tmp/wsb-isolation-x/scratch',
+  workDir: '/tmp/wsb-isolation-x/workdir',
   secretValue: 'abc',
   listenHost: '127.0.0.1',
   listenPort: 4000,
@@ -28,7 +29,7 @@ function observe(overrides: Partial<Observation>): Observation {
     elapsedMs: 5,
     control: null,
     neighbour: { ok: true },
-    host: { newConnections: 0, writtenFiles: [] },
+    host: { newConnections: 0, writtenFiles: [], workDirFiles: [] },
     ...overrides,
   };
 }
@@ -57,11 +58,20 @@ test('a capability probe that gave no answer cannot tell', () => {
 });
 
 test("the host's state overrides what the guest says", () => {
-  const written = interpret('write-readonly', observe({ answer: says('write-readonly', 'blocked', 'could not write'), host: { newConnections: 0, writtenFiles: ['/tmp/wsb-isolation-x/readonly/probe-write.txt'] } }));
+  const written = interpret('write-readonly', observe({ answer: says('write-readonly', 'blocked', 'could not write'), host: { newConnections: 0, writtenFiles: ['/tmp/wsb-isolation-x/readonly/probe-write.txt'], workDirFiles: [] } }));
   assert.equal(written.outcome, 'escaped');
-  const connected = interpret('net-connect', observe({ answer: null, status: null, error: { kind: 'guest', message: 'malformed response' }, host: { newConnections: 1, writtenFiles: [] } }));
+  const connected = interpret('net-connect', observe({ answer: null, status: null, error: { kind: 'guest', message: 'malformed response' }, host: { newConnections: 1, writtenFiles: [], workDirFiles: [] } }));
   assert.equal(connected.outcome, 'escaped');
   assert.match(connected.detail, /accepted 1 connection/);
+});
+
+test('a file a probe left in its working directory is an escape, whatever the probe says', () => {
+  const stray = '/tmp/wsb-isolation-x/workdir/made-link';
+  for (const probe of ['symlink-escape', 'write-readonly', 'fd-exhaustion']) {
+    const read = interpret(probe, observe({ answer: says(probe, 'blocked', 'refused'), host: { newConnections: 0, writtenFiles: [], workDirFiles: [stray] } }));
+    assert.equal(read.outcome, 'escaped', probe);
+    assert.match(read.detail, /left \/tmp\/wsb-isolation-x\/workdir\/made-link in its working directory/, probe);
+  }
 });
 
 test('traps, deadlines and crashes are contained only while a neighbour goes on serving', () => {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { collectEnvironment } from '../../../core/environment.ts';
-import type { ClaimVerdict, ResultFile } from '../../../core/results.ts';
+import { RESULT_SCHEMA, type ClaimVerdict, type ResultFile } from '../../../core/results.ts';
 import { writeResultFiles } from '../../../reports/formats.ts';
 import { createWasmRunner } from '../../../runners/wasm/index.ts';
 import { runEnginePortability } from '../../../suites/portability/engines.ts';
@@ -23,7 +23,7 @@ test('wsb report of two machines\' results gives one portability table and decid
   for (const environment of machines) {
     const own = outcomes.map((row) => ({ ...row, machine: environment.machine }));
     const claims: ClaimVerdict[] = decidePortability([], own).map((claim) => ({ ...claim, machine: environment.machine }));
-    const file: ResultFile = { schema: 1, environment, claims, measurements: [], outcomes: own, suites: [{ suite: 'portability', status: 'ok', detail: '', durationMs: 1 }] };
+    const file: ResultFile = { schema: RESULT_SCHEMA, environment, claims, measurements: [], outcomes: own, suites: [{ suite: 'portability', status: 'ok', detail: '', durationMs: 1 }] };
     writeResultFiles(path.join(root, environment.machine), file);
   }
   assert.equal(JSON.parse(fs.readFileSync(path.join(root, here.machine, 'results.json'), 'utf8')).claims.find((c: ClaimVerdict) => c.id === 'same-binary-everywhere').verdict, 'inconclusive');

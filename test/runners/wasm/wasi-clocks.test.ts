@@ -1,0 +1,3 @@
+import { conformanceFamily } from './conformance-cases.ts';
+
+conformanceFamily('clocks');
