@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { findTool, toolsDir } from '../../core/tools.ts';
+import { runCommand } from '../../fixtures/native.ts';
 import { ENGINE_CACHE_DIR } from '../host-runner.ts';
 import type { ServerRunner } from '../types.ts';
 import { commandVersion, createComponentServerRunner, type LocatedCommand, type ServeRequest } from '../http-server/component-server.ts';
@@ -55,12 +56,24 @@ export function wasmtimeServeArgs(serve: ServeRequest, port: number, cacheConfig
   ];
 }
 
+/**
+ * Whether a wasmtime binary has the `serve` command. Why not `serve --help`:
+ * a build without clap's default features prints no help at all. A build
+ * without `serve` takes the word for a module to run instead, so `serve` of
+ * a missing file says which file it could not open.
+ */
+async function hasServe(wasmtime: string): Promise<boolean> {
+  const probe = '/nonexistent/wsb-serve-probe.wasm';
+  const out = await runCommand(wasmtime, ['serve', probe]).catch(() => null);
+  return out !== null && out.stderr.includes(probe);
+}
+
 async function locate(command: string | undefined): Promise<LocatedCommand | { reason: string }> {
   const found = command ?? findTool('wasmtime');
   if (!found) return { reason: `wasmtime not found in the tools cache (${path.join(toolsDir(), 'bin')}) or on PATH: ${WASMTIME_CLI_HINT}` };
   const version = await commandVersion(found, ['--version']);
   if (!version) return { reason: `${found} --version failed` };
-  if ((await commandVersion(found, ['serve', '--help'])) === null) return { reason: `${found} (${version}) has no serve command: ${WASMTIME_CLI_HINT}` };
+  if (!(await hasServe(found))) return { reason: `${found} (${version}) has no serve command: ${WASMTIME_CLI_HINT}` };
   return { path: found, version };
 }
 

@@ -85,6 +85,7 @@ const PASS_THROUGH: Record<string, readonly string[]> = {
   'fixtures/component.ts:tool': ['wit-bindgen', 'wasm-tools'],
   'fixtures/component.ts:command': ['wit-bindgen', 'wasm-tools', WASM_CC],
   'runners/http-server/component-server.ts:command': ['wasmtime', 'spin', 'spin stand-in'],
+  'runners/wasmtime-serve/index.ts:wasmtime': ['wasmtime'],
   'runners/http-server/server-process.ts:server.command': ['wasmtime', 'spin', 'spin stand-in', 'native builds'],
   "suites/bench.ts:findTool('wasmtime') ?? 'wasmtime'": ['wasmtime'],
   'test/fixtures/probe-run.ts:binary': ['native builds'],
