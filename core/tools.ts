@@ -3,7 +3,7 @@
  * `wasmtime serve` runner), `wit-bindgen` and `wasm-tools` (rebuilding the
  * wasi:http components). scripts/setup.sh builds them with `cargo install
  * --root` into a cache OUTSIDE the checkout, so a fresh clone or worktree
- * does not rebuild them (about 20 minutes for wasmtime on 2 cores).
+ * does not rebuild them (20-30 minutes for wasmtime on 2 cores).
  */
 import fs from 'node:fs';
 import os from 'node:os';

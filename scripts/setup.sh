@@ -12,7 +12,7 @@
 #   bash scripts/setup.sh --engines-only the external Wasm engines only (needs
 #                                        python3 and Go already there; nightly CI)
 #   bash scripts/setup.sh --no-wasmtime-serve  skip building wasmtime-cli (about
-#                                        20 minutes on 2 cores, once per machine)
+#                                        20-30 minutes on 2 cores, once per machine)
 #   bash scripts/setup.sh --component-tools  also build wit-bindgen and wasm-tools,
 #                                        which only rebuilding the wasi:http
 #                                        components needs (npm run fixtures)

@@ -26,7 +26,7 @@ export const WASMTIME_CLI_VERSION = '48.0.8';
 export const WASMTIME_CLI_FEATURES = 'serve,run,cranelift,component-model-async,pooling-allocator,parallel-compilation,cache';
 
 /** How to get it, for the unavailable reason. */
-export const WASMTIME_CLI_HINT = `bash scripts/setup.sh builds it into the tools cache (cargo install --locked wasmtime-cli --version ${WASMTIME_CLI_VERSION} --no-default-features --features ${WASMTIME_CLI_FEATURES}; about 20 minutes on 2 cores)`;
+export const WASMTIME_CLI_HINT = `bash scripts/setup.sh builds it into the tools cache (cargo install --locked wasmtime-cli --version ${WASMTIME_CLI_VERSION} --no-default-features --features ${WASMTIME_CLI_FEATURES}; 20-30 minutes on 2 cores)`;
 
 /** Where to find `wasmtime`. */
 export interface WasmtimeServeOptions {
