@@ -50,7 +50,8 @@ export interface ThroughputSettings {
 export const THROUGHPUT_SETTINGS = {
   // Why 3 rounds even in --quick: one round is noise, not a ceiling (a cell once measured 120% of the no-op front in a single round).
   // Why open loop only for the no-op route and the headline substrates in --quick: latency at a fixed rate is evidence beside the claim, not the claim.
-  quick: { durationSeconds: 2, rounds: 3, connections: 16, openLoopFraction: 0.5, mixApps: [1000], mixRunners: ['wasm'], spinMicros: [], openLoopRunners: ['front-noop', 'wasm', 'process', 'container'] },
+  // The server runners are in it too: each serves HTTP itself, and its latency at a fixed rate is the server-to-server comparison.
+  quick: { durationSeconds: 2, rounds: 3, connections: 16, openLoopFraction: 0.5, mixApps: [1000], mixRunners: ['wasm'], spinMicros: [], openLoopRunners: ['front-noop', 'wasm', 'process', 'container', 'wasm-wasmtime-serve', 'wasm-spin', 'process-server', 'container-server'] },
   full: { durationSeconds: 4, rounds: 3, connections: 32, openLoopFraction: 0.5, mixApps: [1, 100, 1000, 10_000], spinMicros: [5, 20], openLoopRunners: null },
 } satisfies Record<string, ThroughputSettings>;
 
@@ -89,6 +90,10 @@ export const throughputSuite: Suite = {
       fronts++;
       targets += cells + mixes;
       if (!settings.openLoopRunners || settings.openLoopRunners.includes(runner.name)) openLoop += 1;
+    }
+    for (const cell of serverCells(input)) {
+      targets++;
+      if (!settings.openLoopRunners || settings.openLoopRunners.includes(cell.runner.name)) openLoop += 1;
     }
     const secondMs = 1000 + RUN_GAP_MS;
     const closedMs = settings.rounds * targets * settings.durationSeconds * secondMs;
@@ -188,9 +193,10 @@ export const throughputSuite: Suite = {
         }
       }
       for (const target of targets) {
-        // Open loop: the harness rows and each runner's representative fresh-instance cell (latency at a fixed rate is evidence beside the claim).
+        // Open loop: the harness rows, each runner's representative fresh-instance cell and each server runner's representative (latency at a fixed rate is evidence beside the claim).
         const harness = target.key.lifecycle === '-';
-        if (!harness && (target.key.lifecycle !== 'cold' || target.key.apps !== undefined || !isRepresentative(target.key.runner, target.key.config))) continue;
+        const server = context.servers.find((runner) => target.usage === 'server' && runner.name === target.key.runner);
+        if (server ? target.key.config !== representativeConfig(server) : !harness && (target.key.lifecycle !== 'cold' || target.key.apps !== undefined || !isRepresentative(target.key.runner, target.key.config))) continue;
         if (settings.openLoopRunners && !settings.openLoopRunners.includes(target.key.runner)) continue;
         signal.throwIfAborted();
         const rate = percentile((closed.get(target.label) ?? []).map((r) => r.requestsPerSecond), 0.5);
