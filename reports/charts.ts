@@ -30,8 +30,8 @@ export interface Chart {
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 520;
 
-/** Cold-start layers in the order of DESIGN.md section 3, then the per-request phases reported beside them. */
-export const COLDSTART_LAYERS = ['L0', 'L1', 'L2', 'teardown', 'request-cost'] as const;
+/** Cold-start layers in the order of DESIGN.md section 3, then the per-request phases reported beside them, then a server runner's start to its first response. */
+export const COLDSTART_LAYERS = ['L0', 'L1', 'L2', 'teardown', 'request-cost', 'server-start'] as const;
 
 /** Fixed colours for outcomes, so a colour means the same thing in every matrix. */
 export const OUTCOME_COLOURS: Record<string, string> = {

@@ -11,6 +11,9 @@ import { createWazeroRunner, createWazeroRunRunner } from './wazero/index.ts';
 import { createPathEngineRunner } from './cli-engine/index.ts';
 import { createProcessRunner } from './process/runner.ts';
 import { createContainerRunner } from './container/runner.ts';
+import { createWasmtimeServeRunner } from './wasmtime-serve/index.ts';
+import { createSpinRunner } from './spin/index.ts';
+import { createContainerServerRunner, createProcessServerRunner } from './http-server/native-server.ts';
 
 /** Factories of every runner, by name, in matrix column order. */
 export const RUNNERS: Record<string, () => Runner> = {
@@ -26,6 +29,11 @@ export const RUNNERS: Record<string, () => Runner> = {
   process: () => createProcessRunner({ flavour: 'native' }),
   'process-node': () => createProcessRunner({ flavour: 'node' }),
   container: () => createContainerRunner(),
+  // Servers that answer HTTP themselves, measured server to server (runners/types.ts ServerRunner).
+  'wasm-wasmtime-serve': () => createWasmtimeServeRunner(),
+  'wasm-spin': () => createSpinRunner(),
+  'process-server': () => createProcessServerRunner(),
+  'container-server': () => createContainerServerRunner(),
 };
 
 /**

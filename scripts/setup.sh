@@ -11,11 +11,19 @@
 #   bash scripts/setup.sh --no-engines everything but the external engines
 #   bash scripts/setup.sh --engines-only the external engines only (needs
 #                                        python3 and Go already there; nightly CI)
+#   bash scripts/setup.sh --no-wasmtime-serve  skip building wasmtime-cli (about
+#                                        20-30 minutes on 2 cores, once per machine)
+#   bash scripts/setup.sh --component-tools  also build wit-bindgen and wasm-tools,
+#                                        which only rebuilding the wasi:http
+#                                        components needs (npm run fixtures)
 #
 # External engines (runners/ENGINES.md): Wasmtime and the Locust load engine
 # from PyPI (pinned, into the project-local venv .venv-engines/), wazero from
-# the Go module proxy (pinned, into .cache/bin/) and the wazero Go host. An
-# engine that cannot be installed is reported and skipped: its runner says
+# the Go module proxy (pinned, into .cache/bin/) and the wazero Go host, and
+# wasmtime-cli (`wasmtime serve`) from the Rust crate registry, built with
+# cargo into the tools cache OUTSIDE the checkout ($WSB_TOOLS_DIR, default
+# ~/.cache/wsb-tools), so a fresh clone does not build it again. An engine
+# that cannot be installed is reported and skipped: its runner says
 # `unavailable` with the reason (Locust: `--load locust` rows are not-run).
 #
 # Every step is skipped when what it provides is already there.
@@ -25,12 +33,16 @@ cd "$(dirname "$0")/.."
 minimal=0
 engines=1
 base=1
+wasmtime_serve=1
+component_tools=0
 for arg in "$@"; do
   case "$arg" in
     --minimal) minimal=1; engines=0 ;;
     --no-engines) engines=0 ;;
     --engines-only) base=0; engines=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --no-wasmtime-serve) wasmtime_serve=0 ;;
+    --component-tools) component_tools=1 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -114,5 +126,37 @@ if [ "$engines" = 1 ]; then
       log "could not build the wazero Go host; wasm-wazero will be unavailable"
     fi
   fi
+fi
+
+# Tools from the Rust crate registry, built once into the tools cache outside the checkout.
+TOOLS_DIR="${WSB_TOOLS_DIR:-$HOME/.cache/wsb-tools}"
+CARGO="$(command -v cargo || true)"
+if [ -z "$CARGO" ] && [ -x "$HOME/.cargo/bin/cargo" ]; then CARGO="$HOME/.cargo/bin/cargo"; fi
+# cargo_tool BINARY CRATE VERSION WHAT [cargo install flags...]: builds CRATE unless BINARY of VERSION is in the cache.
+cargo_tool() {
+  local binary=$1 crate=$2 version=$3 what=$4
+  shift 4
+  if "$TOOLS_DIR/bin/$binary" --version 2>/dev/null | grep -q " $version\b"; then
+    log "$binary $version present in $TOOLS_DIR/bin"
+  elif [ -z "$CARGO" ]; then
+    log "skipping $binary: cargo not found (install Rust); $what"
+  else
+    log "building $crate $version into $TOOLS_DIR with cargo (once per machine)"
+    local started
+    started=$(date +%s)
+    if "$CARGO" install --locked --quiet --root "$TOOLS_DIR" "$crate" --version "$version" "$@"; then
+      log "built $binary $version in $(( $(date +%s) - started )) s"
+    else
+      log "could not build $crate $version; $what"
+    fi
+  fi
+}
+if [ "$engines" = 1 ] && [ "$wasmtime_serve" = 1 ]; then
+  cargo_tool wasmtime wasmtime-cli 48.0.8 "wasm-wasmtime-serve will be unavailable" \
+    --no-default-features --features serve,run,cranelift,component-model-async,pooling-allocator,parallel-compilation,cache
+fi
+if [ "$component_tools" = 1 ]; then
+  cargo_tool wit-bindgen wit-bindgen-cli 0.63.0 "npm run fixtures will keep the committed wasi:http components"
+  cargo_tool wasm-tools wasm-tools 1.263.0 "npm run fixtures will keep the committed wasi:http components"
 fi
 log "ready"

@@ -6,11 +6,12 @@
 import { collectEnvironment, toolVersion, type Profile } from '../core/environment.ts';
 import { completeLedger } from '../core/claims.ts';
 import { nowNs } from '../core/clock.ts';
+import { findTool } from '../core/tools.ts';
 import { toBenchError } from '../core/errors.ts';
 import { RESULT_SCHEMA, ResultCollector, type ResultFile, type SuiteName } from '../core/results.ts';
 import { loadWorkloads } from '../fixtures/manifest.ts';
 import { resolveRunners } from '../runners/index.ts';
-import type { Runner } from '../runners/types.ts';
+import { isServerRunner, type Runner } from '../runners/types.ts';
 import { SUITES } from './index.ts';
 import type { DeployedTarget } from './targets/targets-file.ts';
 import { findLocust, type LocustLayout } from './throughput/locust/engine.ts';
@@ -39,19 +40,23 @@ export async function runBench(options: BenchOptions, io: { signal: AbortSignal;
   const { available, unavailable } = await checkRunners(runners, signal);
   for (const entry of unavailable) progress(`runner ${entry.runner} unavailable: ${entry.reason}`);
 
+  // Server runners answer HTTP themselves: the suites measure them apart, server to server.
+  const servers = available.filter(isServerRunner);
+  const cellRunners = available.filter((runner) => !isServerRunner(runner));
+
   const workloads = loadWorkloads();
   const artifacts = Object.fromEntries(workloads.map((w) => [`${w.name}.wasm`, w.sha256]));
   const environment = await collectEnvironment({
     profile: options.profile,
     argv: options.argv,
     docker: await dockerVersion(available),
-    tools: { clang: await toolVersion('clang'), cc: await toolVersion('cc'), 'musl-gcc': await toolVersion('musl-gcc'), ...(options.locust ? { locust: await locustVersion(signal) } : {}) },
+    tools: { clang: await toolVersion('clang'), cc: await toolVersion('cc'), 'musl-gcc': await toolVersion('musl-gcc'), 'wasmtime-cli': await toolVersion(findTool('wasmtime') ?? 'wasmtime'), spin: await toolVersion('spin'), ...(options.locust ? { locust: await locustVersion(signal) } : {}) },
     artifacts,
   });
 
   const results = new ResultCollector();
   const ran = new Set<SuiteName>();
-  const planInput = { profile: options.profile, runners: available, workloads: options.workloads, variants: options.variants, targets: options.targets, locust: options.locust };
+  const planInput = { profile: options.profile, runners: cellRunners, servers, workloads: options.workloads, variants: options.variants, targets: options.targets, locust: options.locust };
   const plans = new Map(options.suites.map((name) => [name, SUITES[name].plan(planInput)]));
   const plannedTotalMs = [...plans.values()].reduce((sum, plan) => sum + plan.plannedMs, 0);
   progress(`plan (${options.profile}${options.variants ? ', variants' : ''}): ${options.suites.map((name) => `${name} ~${seconds(plans.get(name)!.plannedMs)}`).join(', ')}; about ${minutes(plannedTotalMs)} in all`);
@@ -70,7 +75,7 @@ export async function runBench(options: BenchOptions, io: { signal: AbortSignal;
     }
     progress(`suite ${name} (${index + 1}/${options.suites.length}, planned ~${seconds(plannedMs)}): ${suite.description}`);
     try {
-      await suite.run({ profile: options.profile, signal, progress: (m) => progress(`${name} (~${left()} left): ${m}`), results, runners: available, unavailable, workloads: options.workloads, variants: options.variants, targets: options.targets, locust: options.locust });
+      await suite.run({ profile: options.profile, signal, progress: (m) => progress(`${name} (~${left()} left): ${m}`), results, runners: cellRunners, servers, unavailable, workloads: options.workloads, variants: options.variants, targets: options.targets, locust: options.locust });
       ran.add(name);
       results.suites.push({ suite: name, status: 'ok', detail: '', durationMs: (nowNs() - startNs) / 1e6, plannedMs });
     } catch (thrown) {
@@ -99,7 +104,9 @@ const minutes = (ms: number): string => (ms >= 90_000 ? `${(ms / 60_000).toFixed
 
 /** The planned duration of a run, per suite and in all, computed from the plan (nothing runs). */
 export function planBench(options: Pick<BenchOptions, 'suites' | 'profile' | 'variants' | 'workloads'>, runners: readonly Runner[]): { suite: SuiteName; plan: SuitePlan }[] {
-  return options.suites.map((suite) => ({ suite, plan: SUITES[suite].plan({ profile: options.profile, runners, workloads: options.workloads, variants: options.variants }) }));
+  const servers = runners.filter(isServerRunner);
+  const cellRunners = runners.filter((runner) => !isServerRunner(runner));
+  return options.suites.map((suite) => ({ suite, plan: SUITES[suite].plan({ profile: options.profile, runners: cellRunners, servers, workloads: options.workloads, variants: options.variants }) }));
 }
 
 /** Asks every runner whether it can run here; none may hang (each bounds its own check). */
@@ -109,7 +116,7 @@ async function checkRunners(runners: Runner[], signal: AbortSignal): Promise<{ a
   for (const runner of runners) {
     const status = await runner.availability(signal);
     if (status.status === 'available') available.push(runner);
-    else unavailable.push({ runner: runner.name, reason: status.reason });
+    else unavailable.push({ runner: runner.name, reason: status.reason, ...(isServerRunner(runner) ? { server: true } : {}) });
   }
   return { available, unavailable };
 }

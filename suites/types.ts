@@ -5,7 +5,7 @@
  */
 import type { Profile } from '../core/environment.ts';
 import type { ResultCollector, SuiteName } from '../core/results.ts';
-import type { Runner } from '../runners/types.ts';
+import type { Runner, ServerRunner } from '../runners/types.ts';
 import type { DeployedTarget } from './targets/targets-file.ts';
 import type { LocustLayout } from './throughput/locust/engine.ts';
 
@@ -13,6 +13,8 @@ import type { LocustLayout } from './throughput/locust/engine.ts';
 export interface UnavailableRunner {
   runner: string;
   reason: string;
+  /** Set for a server runner (runners/types.ts ServerRunner): it never runs the CGI modules, only its own suites' server rows. */
+  server?: boolean;
 }
 
 /** Everything a suite needs from the bench around it. */
@@ -24,8 +26,14 @@ export interface SuiteContext {
   progress(message: string): void;
   /** Where rows and verdicts go as soon as they exist (kept on abort). */
   results: ResultCollector;
-  /** The selected runners that are available here. */
+  /** The selected runners that are available here (server runners excepted). */
   runners: readonly Runner[];
+  /**
+   * The selected server runners that are available here: they serve HTTP
+   * themselves and are measured server to server (L2, server start,
+   * throughput, idle memory), never through the common front.
+   */
+  servers: readonly ServerRunner[];
   /** The selected runners that are not, with the reason (reported as not-run). */
   unavailable: readonly UnavailableRunner[];
   /** Workload names selected for the run. */
@@ -43,7 +51,7 @@ export interface SuiteContext {
 }
 
 /** What a plan is computed from: the run's choices, before anything starts. */
-export type PlanInput = Pick<SuiteContext, 'profile' | 'runners' | 'workloads' | 'variants' | 'targets' | 'locust'>;
+export type PlanInput = Pick<SuiteContext, 'profile' | 'runners' | 'servers' | 'workloads' | 'variants' | 'targets' | 'locust'>;
 
 /**
  * What a suite expects to take, computed from its settings and the cells it

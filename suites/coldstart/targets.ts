@@ -12,7 +12,7 @@ import { nowNs, sleep } from '../../core/clock.ts';
 import { sampleRows, summaryRows, type CellKey, type Measurement } from '../../core/results.ts';
 import { summarize } from '../../core/stats.ts';
 import { cannedRequest, loadWorkload } from '../../fixtures/manifest.ts';
-import { createAgent } from '../http-front/first-byte.ts';
+import { createAgent } from '../../runners/http-server/http-client.ts';
 import { askTarget, verifyTarget } from '../targets/ask.ts';
 import { targetKey, targetOutcome, type DeployedTarget } from '../targets/targets-file.ts';
 import type { SuiteContext } from '../types.ts';

@@ -4,17 +4,20 @@
  * fresh instance per request; processes and containers: N long-running warm
  * workers or containers. Memory per app and the latency of requests spread
  * uniformly over the apps, for growing N, until the memory budget, the
- * latency SLO or the host's limits stop it. Decides `density-thousands` and
+ * latency SLO or the host's limits stop it. Server runners: the idle memory
+ * and CPU of one server holding one app. Decides `density-thousands` and
  * `containers-30-per-host`.
  */
 import path from 'node:path';
 import { execa } from 'execa';
 import { toBenchError } from '../../core/errors.ts';
-import { availableMemoryBytes } from '../../core/proc.ts';
+import { sleep } from '../../core/clock.ts';
+import { availableMemoryBytes, totalUsage } from '../../core/proc.ts';
 import { summaryRows, valueRow, type CellKey } from '../../core/results.ts';
 import { summarize } from '../../core/stats.ts';
 import { cannedRequest, loadWorkload, responseMismatch } from '../../fixtures/manifest.ts';
 import { isMultiAppRunner, type Cell, type MultiAppRunner, type Runner } from '../../runners/types.ts';
+import { failedServerOutcome, serverCells, serverLabel, startVerified, unavailableServerOutcomes } from '../servers.ts';
 import type { Suite, SuiteContext } from '../types.ts';
 import { suiteConfigs } from '../cells.ts';
 import { representativeConfig } from '../representatives.ts';
@@ -25,10 +28,11 @@ import { decideDensity, DENSITY_BUDGET_BYTES, DENSITY_SLO_P99_NS } from './verdi
 /** Plans per profile. */
 export const DENSITY_PLANS = {
   // Why 16 containers in --quick: three checkpoints (1, 8, 16) give the slope an interval; each container's stats take the engine a second.
-  quick: { wasmApps: [10, 100, 1000, 2000], variantMaxApps: 2000, maxWarm: { container: 16, process: 32 } as Record<string, number>, requests: 1000, maxLoadSeconds: 20 },
+  // serverIdleMs: the window over which an idle server runner's CPU is read.
+  quick: { wasmApps: [10, 100, 1000, 2000], variantMaxApps: 2000, maxWarm: { container: 16, process: 32 } as Record<string, number>, requests: 1000, maxLoadSeconds: 20, serverIdleMs: 1000 },
   // Why variants stop at 10,000 apps: the long ramp is the representative's; a variant's shape shows by then.
-  full: { wasmApps: [100, 1000, 10_000, 100_000], variantMaxApps: 10_000, maxWarm: { container: 100, process: 200 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 240 },
-} satisfies Record<string, { wasmApps: number[]; variantMaxApps: number; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number }>;
+  full: { wasmApps: [100, 1000, 10_000, 100_000], variantMaxApps: 10_000, maxWarm: { container: 100, process: 200 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 240, serverIdleMs: 5000 },
+} satisfies Record<string, { wasmApps: number[]; variantMaxApps: number; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number; serverIdleMs: number }>;
 
 /** The ramp of a many-apps runner configuration: the profile's steps, shorter for a variant configuration. */
 function rampOf(plan: (typeof DENSITY_PLANS)[keyof typeof DENSITY_PLANS], runner: Runner, config: string): number[] {
@@ -66,6 +70,12 @@ export const densitySuite: Suite = {
         }
       }
     }
+    const servers = serverCells(input);
+    if (servers.length) {
+      const serversMs = sumMs(servers.map((cell) => cellOpenMs(cell.runner.name) + plan.serverIdleMs + idleReadingMs(cell.runner.name)));
+      totalMs += serversMs;
+      parts.push(`${servers.length} idle server(s) ${planSeconds(serversMs)}`);
+    }
     return { plannedMs: totalMs, detail: parts.join(', ') || 'no runner that can be measured for density' };
   },
   async run(context) {
@@ -87,10 +97,47 @@ export const densitySuite: Suite = {
         }
       }
     }
+    await measureServerIdle(context);
     const failed = context.results.outcomes.filter((row) => row.suite === 'density' && row.outcome === 'failed').map((row) => ({ runner: row.runner, config: row.config, detail: row.detail }));
     for (const verdict of decideDensity(context.results.measurements, context.unavailable, failed)) context.results.decide(verdict);
   },
 };
+
+/**
+ * Server runners: the resident memory and CPU of one idle server holding
+ * one app (hello), after it answered every canned request; CPU over the
+ * profile's idle window.
+ */
+async function measureServerIdle(context: SuiteContext): Promise<void> {
+  const { signal, progress, results } = context;
+  const workload = loadWorkload('hello');
+  const windowMs = DENSITY_PLANS[context.profile].serverIdleMs;
+  results.recordOutcomes(unavailableServerOutcomes('density', context.unavailable, workload.name));
+  for (const cell of serverCells(context)) {
+    signal.throwIfAborted();
+    const verified = await startVerified(cell, workload, signal);
+    if (verified.status === 'failed') {
+      progress(`${serverLabel(cell)} excluded: ${verified.reason}`);
+      results.recordOutcomes([failedServerOutcome('density', cell, workload.name, verified.reason)]);
+      continue;
+    }
+    const server = verified.server;
+    try {
+      const before = await totalUsage(server.pids());
+      await sleep(windowMs, signal);
+      const after = await totalUsage(server.pids());
+      const resident = await server.resident();
+      const idleKey = { suite: 'density' as const, runner: cell.runner.name, config: cell.config, lifecycle: cell.runner.serverLifecycle, workload: workload.name, phase: 'idle', apps: 1 };
+      results.record([
+        valueRow({ ...idleKey, metric: 'server-rss', unit: 'bytes' }, resident.bytes),
+        valueRow({ ...idleKey, metric: 'server-cpu', unit: 'cores' }, (after.cpuNs - before.cpuNs) / (windowMs * 1e6)),
+      ]);
+      progress(`${serverLabel(cell)} idle with one app: ${(resident.bytes / 1024 ** 2).toFixed(1)} MiB resident (${resident.method}), ${((after.cpuNs - before.cpuNs) / (windowMs * 1e6)).toFixed(4)} cores`);
+    } finally {
+      await server.close();
+    }
+  }
+}
 
 /** Whether a runner is measured with long-running instances (processes and containers). */
 function warmDensityRunner(runner: Runner): boolean {

@@ -4,9 +4,9 @@
  * cost is the same for every substrate (DESIGN.md section 2, fairness rules).
  */
 import path from 'node:path';
-import net from 'node:net';
 import { execa, type ResultPromise } from 'execa';
 import { BenchError } from '../../core/errors.ts';
+import { freePort, httpUrl, LOOPBACK } from '../../core/net.ts';
 import type { FrontSpec } from './spec.ts';
 
 /** A running front. */
@@ -68,26 +68,5 @@ function firstLine(child: ResultPromise, timeoutMs: number): Promise<string> {
       clearTimeout(timer);
       reject(new BenchError('internal', `the HTTP front exited (code ${result.exitCode}) before it was ready`));
     }, reject);
-  });
-}
-
-/** The address servers of the suite listen on unless told otherwise. */
-export const LOOPBACK = '127.0.0.1';
-
-/** The base URL of a server listening on `host` (an IPv4 address or a name) and `port`. */
-export function httpUrl(host: string, port: number): string {
-  return `http://${host}:${port}`;
-}
-
-/** A TCP port that is free on `host` now (the caller binds it next). */
-export function freePort(host: string = LOOPBACK): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }

@@ -6,11 +6,18 @@
  */
 import type http from 'node:http';
 import { loadWorkload, responseMismatch, type CannedRequest } from '../../fixtures/manifest.ts';
-import { createAgent, timeFirstByte, type FirstByte } from '../http-front/first-byte.ts';
+import { createAgent, sendRequest } from '../../runners/http-server/http-client.ts';
 import { targetUrl, type DeployedTarget } from './targets-file.ts';
 
 /** How long a target may take to answer one request: a platform waking from zero can take seconds. */
 export const TARGET_ANSWER_TIMEOUT_MS = 30_000;
+
+/** What one timed request to a target saw. */
+export interface FirstByte {
+  firstByteNs: number;
+  status: number;
+  body: Uint8Array;
+}
 
 /** What a target answered: what was seen, and why it is wrong (null when right). */
 export interface TargetAnswer {
@@ -23,7 +30,8 @@ export async function askTarget(target: DeployedTarget, workload: string, canned
   const what = `${workload}/${canned.name}`;
   const timeout = AbortSignal.timeout(TARGET_ANSWER_TIMEOUT_MS);
   try {
-    const seen = await timeFirstByte(targetUrl(target, canned.request), agent, signal ? AbortSignal.any([signal, timeout]) : timeout, canned.request);
+    const exchange = await sendRequest(targetUrl(target, canned.request), canned.request, agent, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout, timeoutMs: TARGET_ANSWER_TIMEOUT_MS });
+    const seen: FirstByte = { firstByteNs: exchange.firstByteNs, status: exchange.response.status, body: exchange.response.body };
     const mismatch = responseMismatch(canned.expected, { status: seen.status, headers: {}, body: seen.body });
     return { seen, problem: mismatch ? `wrong answer to ${what}: ${mismatch}` : null };
   } catch (error) {

@@ -6,7 +6,10 @@
  * the latencies); with `--load locust` Locust's master and workers load each
  * target too, right after autocannon, ceilings included, so each engine's
  * cells sit beside that engine's own ceilings. Deployed targets
- * (`--targets`) are loaded like cells, without a front of ours.
+ * (`--targets`) are loaded like cells, without a front of ours, and so is
+ * every server runner (`wasmtime serve`, `spin up`, the native server):
+ * server to server, with the same load generator and the same check of
+ * every response.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +24,10 @@ import { helloVariant } from '../../fixtures/variants.ts';
 import { isMultiAppRunner, type Runner } from '../../runners/types.ts';
 import { cellLabel, suiteCells, type MatrixCell } from '../cells.ts';
 import { isRepresentative, representativeConfig } from '../representatives.ts';
-import { httpUrl, LOOPBACK, startFront, type FrontHandle } from '../http-front/front.ts';
+import { startFront, type FrontHandle } from '../http-front/front.ts';
+import { httpUrl, LOOPBACK } from '../../core/net.ts';
+import { failedServerOutcome, serverCells, serverLabel, startVerified, unavailableServerOutcomes } from '../servers.ts';
+import { requestUrl } from '../../runners/http-server/http-client.ts';
 import { NOOP_BODY, NOOP_PATH, routePath, SPIN_PATH, type FrontRoute } from '../http-front/spec.ts';
 import { FRONT_START_MS, LOCUST_RUN_OVERHEAD_MS, planSeconds } from '../plan.ts';
 import { verifyTarget } from '../targets/ask.ts';
@@ -57,7 +63,8 @@ export interface ThroughputSettings {
 export const THROUGHPUT_SETTINGS = {
   // Why 3 rounds even in --quick: one round is noise, not a ceiling (a cell once measured 120% of the no-op front in a single round).
   // Why open loop only for the no-op route and the headline substrates in --quick: latency at a fixed rate is evidence beside the claim, not the claim.
-  quick: { durationSeconds: 2, rounds: 3, connections: 16, openLoopFraction: 0.5, mixApps: [1000], mixRunners: ['wasm'], spinMicros: [], openLoopRunners: ['front-noop', 'wasm', 'process', 'container'] },
+  // The server runners are in it too: each serves HTTP itself, and its latency at a fixed rate is the server-to-server comparison.
+  quick: { durationSeconds: 2, rounds: 3, connections: 16, openLoopFraction: 0.5, mixApps: [1000], mixRunners: ['wasm'], spinMicros: [], openLoopRunners: ['front-noop', 'wasm', 'process', 'container', 'wasm-wasmtime-serve', 'wasm-spin', 'process-server', 'container-server'] },
   full: { durationSeconds: 4, rounds: 3, connections: 32, openLoopFraction: 0.5, mixApps: [1, 100, 1000, 10_000], spinMicros: [5, 20], openLoopRunners: null },
 } satisfies Record<string, ThroughputSettings>;
 
@@ -82,6 +89,8 @@ interface Target {
   plan: PlannedRequest[];
   /** Processes whose CPU and RSS are sampled during load (none for a deployed target). */
   pids: number[];
+  /** Whose CPU and RSS those are: the common front's (metrics `front-*`) or a server runner's own (`server-*`). */
+  usage: 'front' | 'server';
 }
 
 /** Locust for this run, once found; `active` turns false when its workers stop coming. */
@@ -110,6 +119,10 @@ export const throughputSuite: Suite = {
     const deployed = (input.targets ?? []).filter((target) => target.workloads.includes(WORKLOAD)).length;
     targets += deployed;
     if (!settings.openLoopRunners) openLoop += deployed;
+    for (const cell of serverCells(input)) {
+      targets++;
+      if (!settings.openLoopRunners || settings.openLoopRunners.includes(cell.runner.name)) openLoop += 1;
+    }
     const secondMs = 1000 + RUN_GAP_MS;
     const closedMs = settings.rounds * targets * settings.durationSeconds * secondMs;
     const openMs = openLoop * settings.durationSeconds * secondMs;
@@ -173,7 +186,7 @@ export async function runThroughput(context: SuiteContext, settings: ThroughputS
           continue;
         }
         const label = cellLabel(cell);
-        targets.push({ label, key: { suite: 'throughput', runner: runner.name, config: cell.config, lifecycle: cell.lifecycle, workload: WORKLOAD }, url, expectBody, plan: [plannedRequest(label, url, canned)], pids: front.pids });
+        targets.push({ label, key: { suite: 'throughput', runner: runner.name, config: cell.config, lifecycle: cell.lifecycle, workload: WORKLOAD }, url, expectBody, plan: [plannedRequest(label, url, canned)], pids: front.pids, usage: 'front' });
       }
       for (const mix of mixes) {
         const variants = Array.from({ length: mix.apps }, (_, id) => helloVariant(id));
@@ -185,10 +198,28 @@ export async function runThroughput(context: SuiteContext, settings: ThroughputS
           continue;
         }
         const plan = requests.map((request) => plannedGet(label, `${front.url}${request.path}`, request.expectBody));
-        targets.push({ label, key: { suite: 'throughput', runner: runner.name, config: mix.config, lifecycle: 'cold', workload: WORKLOAD, apps: mix.apps }, url: front.url, expectBody, requests, plan, pids: front.pids });
+        targets.push({ label, key: { suite: 'throughput', runner: runner.name, config: mix.config, lifecycle: 'cold', workload: WORKLOAD, apps: mix.apps }, url: front.url, expectBody, requests, plan, pids: front.pids, usage: 'front' });
       }
     }
     targets.push(...(await deployedTargets(context, canned, expectBody)));
+
+    // Server runners: loaded directly, no front between the load generator and the server.
+    results.recordOutcomes(unavailableServerOutcomes('throughput', context.unavailable, WORKLOAD));
+    for (const cell of serverCells(context)) {
+      signal.throwIfAborted();
+      progress(`starting ${serverLabel(cell)}`);
+      const verified = await startVerified(cell, workload, signal);
+      if (verified.status === 'failed') {
+        progress(`${serverLabel(cell)} excluded: ${verified.reason}`);
+        results.recordOutcomes([failedServerOutcome('throughput', cell, WORKLOAD, verified.reason)]);
+        continue;
+      }
+      const server = verified.server;
+      stopServer.push(() => server.close());
+      const label = serverLabel(cell);
+      const url = requestUrl(server.url, canned.request);
+      targets.push({ label, key: { suite: 'throughput', runner: cell.runner.name, config: cell.config, lifecycle: cell.runner.serverLifecycle, workload: WORKLOAD }, url, expectBody, plan: [plannedRequest(label, url, canned)], pids: server.pids(), usage: 'server' });
+    }
 
     // Interleave targets round by round (A B C A B C) so drift of a shared machine hits all alike; Locust right after autocannon on each.
     const closed = new Map<string, LoadResult[]>();
@@ -208,9 +239,10 @@ export async function runThroughput(context: SuiteContext, settings: ThroughputS
       }
     }
     for (const target of targets) {
-      // Open loop: the harness rows, the deployed targets and each runner's representative fresh-instance cell (latency at a fixed rate is evidence beside the claim).
+      // Open loop: the harness rows, the deployed targets, each runner's representative fresh-instance cell and each server runner's representative (latency at a fixed rate is evidence beside the claim).
       const harness = target.key.lifecycle === '-';
-      if (!harness && (target.key.lifecycle !== 'cold' || target.key.apps !== undefined || !isRepresentative(target.key.runner, target.key.config))) continue;
+      const server = context.servers.find((runner) => target.usage === 'server' && runner.name === target.key.runner);
+      if (server ? target.key.config !== representativeConfig(server) : !harness && (target.key.lifecycle !== 'cold' || target.key.apps !== undefined || !isRepresentative(target.key.runner, target.key.config))) continue;
       if (settings.openLoopRunners && !settings.openLoopRunners.includes(target.key.runner)) continue;
       signal.throwIfAborted();
       const rate = percentile((closed.get(target.label) ?? []).map((r) => r.requestsPerSecond), 0.5);
@@ -239,7 +271,7 @@ function key(runner: string, config: string): Target['key'] {
 
 /** A target answered by a GET with a fixed body (the ceilings and the calibration). */
 function getTarget(label: string, targetKey: Target['key'], url: string, body: string, pids: number[]): Target {
-  return { label, key: targetKey, url, expectBody: body, plan: [plannedGet(label, url, body)], pids };
+  return { label, key: targetKey, url, expectBody: body, plan: [plannedGet(label, url, body)], pids, usage: 'front' };
 }
 
 function routeName(cell: MatrixCell): string {
@@ -274,7 +306,7 @@ async function deployedTargets(context: SuiteContext, canned: CannedRequest, exp
       continue;
     }
     const url = targetUrl(deployed, canned.request);
-    out.push({ label, key: { suite: 'throughput', ...targetKey(deployed), lifecycle: '-', workload: WORKLOAD }, url, expectBody, plan: [plannedRequest(label, url, canned)], pids: [] });
+    out.push({ label, key: { suite: 'throughput', ...targetKey(deployed), lifecycle: '-', workload: WORKLOAD }, url, expectBody, plan: [plannedRequest(label, url, canned)], pids: [], usage: 'front' });
   }
   return out;
 }
@@ -410,9 +442,9 @@ function loadRows(target: Target, phase: string, load: LoadResult, usage: { cpuC
     row('non2xx', 'count', load.non2xx),
     row('load-cpu', 'cores', usage.loadCpuCores),
     ...(usage.loadCpuCores > 0 ? [row('requests-per-second-per-load-core', 'req/s', load.requestsPerSecond / usage.loadCpuCores)] : []),
-    ...(front ? [row('front-cpu', 'cores', usage.cpuCores)] : []),
-    ...(front && load.totalRequests > 0 ? [row('front-cpu-per-request', 'ns', (usage.cpuCores * load.durationSeconds * 1e9) / load.totalRequests)] : []),
-    ...(front ? [row('front-rss', 'bytes', usage.rssBytes)] : []),
+    ...(front ? [row(`${target.usage}-cpu`, 'cores', usage.cpuCores)] : []),
+    ...(front && load.totalRequests > 0 ? [row(`${target.usage}-cpu-per-request`, 'ns', (usage.cpuCores * load.durationSeconds * 1e9) / load.totalRequests)] : []),
+    ...(front ? [row(`${target.usage}-rss`, 'bytes', usage.rssBytes)] : []),
   ];
   // A statistic the load could not give (a p99 of fewer than 100 responses) gets no row.
   return rows.filter((entry) => Number.isFinite(entry.value));

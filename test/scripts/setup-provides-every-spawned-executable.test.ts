@@ -53,6 +53,12 @@ const EXECUTABLES: Record<string, Provider> = {
   'native builds': { built: 'fixtures/native.ts builds the workloads (and tests their own test programs) with cc or musl-gcc' },
   ps: { whenMissing: 'only where /proc is missing (macOS, which ships ps); Linux reads /proc' },
   'musl loader': { whenMissing: "/lib/ld-musl-<arch>.so.1 (Debian's musl, pulled in by musl-tools) is asked for musl's version; without it the build says plain `musl`" },
+  wasmtime: { step: /cargo_tool wasmtime wasmtime-cli 48\.0\.8/ },
+  'wit-bindgen': { step: /cargo_tool wit-bindgen wit-bindgen-cli 0\.63\.0/ },
+  'wasm-tools': { step: /cargo_tool wasm-tools wasm-tools 1\.263\.0/ },
+  cargo: { whenMissing: "Rust's cargo (on these machines and GitHub's runners): setup.sh then skips building wasmtime-cli (wasm-wasmtime-serve unavailable with the reason) and the component tools, and npm run fixtures keeps the committed components and says why" },
+  spin: { whenMissing: 'Spin (GitHub release binaries only; the nightly workflow installs it): wasm-spin is unavailable with the reason, and its code path is tested with test/runners/spin/spin-stand-in.sh' },
+  'spin stand-in': { built: 'test/runners/spin/spin-stand-in.sh, a script of the repository that imitates spin up and serves with wasmtime serve' },
   'engines on PATH': { whenMissing: "a user's own wasmtime, wazero, wasmedge or spin (runners/cli-engine): the runner is unavailable with the reason, and its test checks exactly that" },
 };
 
@@ -78,6 +84,12 @@ const PASS_THROUGH: Record<string, readonly string[]> = {
   'runners/cli-engine/index.ts:command': ['engines on PATH', '.cache/bin/wazero'],
   'runners/cli-engine/index.ts:this.command': ['engines on PATH', '.cache/bin/wazero'],
   'test/fixtures/canned-native.test.ts:build.path': ['native builds'],
+  'fixtures/component.ts:tool': ['wit-bindgen', 'wasm-tools'],
+  'fixtures/component.ts:command': ['wit-bindgen', 'wasm-tools', WASM_CC],
+  'runners/http-server/component-server.ts:command': ['wasmtime', 'spin', 'spin stand-in'],
+  'runners/wasmtime-serve/index.ts:wasmtime': ['wasmtime'],
+  'runners/http-server/server-process.ts:server.command': ['wasmtime', 'spin', 'spin stand-in', 'native builds'],
+  "suites/bench.ts:findTool('wasmtime') ?? 'wasmtime'": ['wasmtime'],
   'test/fixtures/probe-run.ts:binary': ['native builds'],
   'test/reports/report-in-browser.test.ts:BROWSER as string': ['chromium'],
 };

@@ -20,7 +20,7 @@ import { settlesWithin } from '../../../core/clock.ts';
 import { BenchError } from '../../../core/errors.ts';
 import { histogramPercentile, MIN_SAMPLES_FOR_P90, MIN_SAMPLES_FOR_P99 } from '../../../core/stats.ts';
 import { DEFAULT_VENV_DIR, venvPython } from '../../../runners/wasmtime/index.ts';
-import { freePort, LOOPBACK } from '../../http-front/front.ts';
+import { freePort, LOOPBACK } from '../../../core/net.ts';
 import type { LoadResult } from '../load.ts';
 import { locustfileSource, type LoadPlan } from './plan.ts';
 

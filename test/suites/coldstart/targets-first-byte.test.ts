@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ResultCollector } from '../../../core/results.ts';
 import { measureTargets, FROM_ZERO } from '../../../suites/coldstart/targets.ts';
-import { freePort } from '../../../suites/http-front/front.ts';
+import { freePort } from '../../../core/net.ts';
 import type { DeployedTarget } from '../../../suites/targets/targets-file.ts';
 import type { SuiteContext } from '../../../suites/types.ts';
 import { startFixedServer, startHelloTarget } from '../throughput/locust/locust-helpers.ts';
@@ -18,7 +18,7 @@ test('targets: first byte of a right one (and from zero after idling), failed ce
     { name: 'cpu-only', substrate: 'node', url: wrong.url, workloads: ['cpu'], scalesToZero: false, idleSeconds: null },
   ];
   const results = new ResultCollector();
-  const context: SuiteContext = { profile: 'quick', signal: new AbortController().signal, progress: () => undefined, results, runners: [], unavailable: [], workloads: ['hello', 'echo'], variants: false, targets };
+  const context: SuiteContext = { profile: 'quick', signal: new AbortController().signal, progress: () => undefined, results, runners: [], servers: [], unavailable: [], workloads: ['hello', 'echo'], variants: false, targets };
   try {
     await measureTargets(context, targets, ['hello', 'echo'], { l2: { warmup: 2, samples: 20, budgetMs: 2000 }, fromZeroRequests: 2 });
   } finally {

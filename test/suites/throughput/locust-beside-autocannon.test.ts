@@ -15,7 +15,7 @@ test('throughput with --load locust: Locust rows and Locust ceilings beside auto
     { name: 'wrong', substrate: 'node', url: wrong.url, workloads: ['hello'], scalesToZero: false, idleSeconds: null },
   ];
   const results = new ResultCollector();
-  const context: SuiteContext = { profile: 'quick', signal: new AbortController().signal, progress: () => undefined, results, runners: [], unavailable: [], workloads: ['hello'], variants: false, targets, locust: { localWorkers: 2, remoteWorkers: 0 } };
+  const context: SuiteContext = { profile: 'quick', signal: new AbortController().signal, progress: () => undefined, results, runners: [], servers: [], unavailable: [], workloads: ['hello'], variants: false, targets, locust: { localWorkers: 2, remoteWorkers: 0 } };
   try {
     await runThroughput(context, { durationSeconds: 1, rounds: 1, connections: 4, openLoopFraction: 0.5, mixApps: [], spinMicros: [], openLoopRunners: null });
   } finally {

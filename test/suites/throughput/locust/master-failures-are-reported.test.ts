@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { freePort, LOOPBACK } from '../../../../suites/http-front/front.ts';
+import { freePort, LOOPBACK } from '../../../../core/net.ts';
 import { runLocust } from '../../../../suites/throughput/locust/engine.ts';
 import { helloPlan, locust, processesWith, skipWithoutLocust } from './locust-helpers.ts';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execa } from 'execa';
 import { settlesWithin } from '../../../../core/clock.ts';
-import { freePort, LOOPBACK } from '../../../../suites/http-front/front.ts';
+import { freePort, LOOPBACK } from '../../../../core/net.ts';
 import { runLocust } from '../../../../suites/throughput/locust/engine.ts';
 import { helloPlan, locust, processesWith, skipWithoutLocust, startHelloTarget } from './locust-helpers.ts';
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ResultPromise } from 'execa';
 import { settlesWithin } from '../../../../core/clock.ts';
-import { freePort, LOOPBACK } from '../../../../suites/http-front/front.ts';
+import { freePort, LOOPBACK } from '../../../../core/net.ts';
 import { runLocust, startLocustProcess, workerArgs } from '../../../../suites/throughput/locust/engine.ts';
 import { locustfileSource } from '../../../../suites/throughput/locust/plan.ts';
 import { eventually, helloPlan, locust, processesWith, skipWithoutLocust, startHelloTarget } from './locust-helpers.ts';
