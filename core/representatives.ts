@@ -42,6 +42,7 @@ export const REPRESENTATIVES: Readonly<Record<string, Representative>> = {
     why: "a fresh instance per request with its memory taken zeroed from a pool (as Wasmtime's pooling allocator does), each app's instances on a worker thread of their own (as an engine's thread pool), so a CPU-bound guest holds only its own thread",
   },
   'wasm-wasmtime': { config: 'pooling=on', why: "Wasmtime with its pooling allocator, as Spin runs it; a fresh instance per request" },
+  'wasm-wasmtime-serve': { config: 'pooling=on', why: "`wasmtime serve` with its pooling allocator, as Spin serves: a fresh instance of the wasi:http component per request" },
   'wasm-wazero': { config: 'compiler', why: "wazero's compiler (its default on amd64 and arm64); a fresh module instance per request" },
   container: { config: 'profile=default', why: "Docker's default settings, what `docker run` gives; the hardened profile is a variant" },
   process: { config: 'default', why: 'the native static binary of the same C source, spawned per request (CGI)' },

@@ -38,12 +38,14 @@ export const RUNNERS: Record<string, () => Runner> = {
 
 /**
  * The runners a quick run measures when none are named: the reference
- * runtime, Spin's engine (Wasmtime) and one runner per other substrate. The
- * others are further paths to a substrate (jco's transpiled component, the
- * wazero CLI and host, engines found on PATH, the JavaScript port in Node
- * processes): measured by `--full`, `--variants` or `--runner`.
+ * runtime, Spin's engine (Wasmtime, embedded and as `wasmtime serve`, with
+ * `spin up` where it is installed), one runner per other substrate, and the
+ * native server as the always-on counterpart. The others are further paths to
+ * a substrate (jco's transpiled component, the wazero CLI and host, engines
+ * found on PATH, the JavaScript port in Node processes, the native server in
+ * a container): measured by `--full`, `--variants` or `--runner`.
  */
-export const QUICK_RUNNERS: readonly string[] = ['wasm', 'wasm-wasmtime', 'process', 'container'];
+export const QUICK_RUNNERS: readonly string[] = ['wasm', 'wasm-wasmtime', 'wasm-wasmtime-serve', 'wasm-spin', 'process', 'process-server', 'container'];
 
 /** Names of every runner. */
 export function runnerNames(): string[] {

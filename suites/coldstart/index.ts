@@ -27,11 +27,11 @@ import { decideColdstart, describeTiming } from './verdict.ts';
 
 /** Sampling plans per profile: fast cells reach `samples`, slow cells stop at the budget; `fromZeroRequests` cold requests per scale-to-zero target. */
 export const COLDSTART_PLANS = {
-  // Why minSamples 10: a slow cell (a container, ~0.3 s a request) must still give the median an interval (six samples at least) on a busy machine.
+  // Why minSamples 8 and more: a slow cell (a container, ~0.3 s a request) must still give the median an interval (six samples at least) on a busy machine.
   // Why L2 only for the headline substrates in --quick: the claims are decided on L1; L2 beside them is for the substrates the ledger compares.
   // serverStart: a server runner's start to its first correct response, every sample a new server (suites/coldstart/servers.ts).
-  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 3000, minSamples: 10 }, l2: { warmup: 10, samples: 300, budgetMs: 2000, minSamples: 10 }, serverStart: { warmup: 1, samples: 20, budgetMs: 6000, minSamples: 10 }, idleReadings: 3, workloads: ['hello'], l2Runners: ['wasm', 'process', 'container'] as string[] | null, fromZeroRequests: 1 },
-  full: { l1: { warmup: 100, samples: 5000, budgetMs: 10_000, minSamples: 30 }, l2: { warmup: 50, samples: 2000, budgetMs: 6000, minSamples: 30 }, serverStart: { warmup: 2, samples: 100, budgetMs: 20_000, minSamples: 30 }, idleReadings: 5, workloads: ['hello'], l2Runners: null, fromZeroRequests: 3 },
+  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 3000, minSamples: 8 }, l2: { warmup: 10, samples: 200, budgetMs: 1500, minSamples: 10 }, serverStart: { warmup: 1, samples: 20, budgetMs: 6000, minSamples: 10 }, idleReadings: 3, workloads: ['hello'], l2Runners: ['wasm', 'process', 'container'] as string[] | null, fromZeroRequests: 1 },
+  full: { l1: { warmup: 100, samples: 5000, budgetMs: 6000, minSamples: 30 }, l2: { warmup: 50, samples: 2000, budgetMs: 4000, minSamples: 30 }, serverStart: { warmup: 2, samples: 100, budgetMs: 20_000, minSamples: 30 }, idleReadings: 5, workloads: ['hello'], l2Runners: null, fromZeroRequests: 3 },
 } satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; serverStart: SamplingPlan; idleReadings: number; workloads: string[]; l2Runners: string[] | null; fromZeroRequests: number }>;
 
 /** Workloads the cold-start suite can measure: the minimal one (which decides the claims) and a heavier one (request parsing and JSON, when selected alone with --workload echo). */
@@ -91,10 +91,10 @@ function coldstartWorkloads(input: PlanInput): string[] {
   return chosen.length ? chosen : profileWorkloads.slice(0, 1);
 }
 
-/** The cells measured over HTTP (L2): cold and pre-warmed, of every runner with variants, else of the headline substrates. */
+/** The cells measured over HTTP (L2): cold and pre-warmed of every runner with variants, else the headline substrates' cold cells. */
 function l2CellsOf(input: PlanInput): MatrixCell[] {
   const only = input.variants ? null : COLDSTART_PLANS[input.profile].l2Runners;
-  return suiteCells(input, ['cold', 'prewarmed']).filter((cell) => !only || only.includes(cell.runner.name));
+  return suiteCells(input, only ? ['cold'] : ['cold', 'prewarmed']).filter((cell) => !only || only.includes(cell.runner.name));
 }
 
 async function measureWorkload(context: SuiteContext, workload: Workload): Promise<void> {

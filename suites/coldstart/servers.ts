@@ -32,8 +32,11 @@ export interface ServerPlans {
 /** Planned time of the server measurements of one workload, ms (suites/plan.ts figures): first load, the start budget, one server start and L2. */
 export function serverPlanMs(input: PlanInput, plans: ServerPlans): { plannedMs: number; count: number } {
   const cells = serverCells(input);
-  // Why 5 s for a first load: wasmtime serve compiles the component with Cranelift on an empty cache (a few seconds on 2 busy cores).
-  const perCell = (cell: ServerCell): number => 5000 + plans.serverStart.budgetMs + cellOpenMs(cell.runner.name) + sampledCellMs(cell.runner.name, 'warm', plans.l2);
+  // Why 2 s for a first load: wasmtime serve compiles the component with Cranelift on an empty cache; a start to first response is
+  // tens of ms for wasmtime serve and the native server, a few hundred for a container (planning estimates, quick runs on 2 cores).
+  const startMs = (cell: ServerCell): number => (cell.runner.name.startsWith('container') ? 300 : 50);
+  const perCell = (cell: ServerCell): number =>
+    2000 + Math.min(plans.serverStart.budgetMs, (plans.serverStart.warmup + plans.serverStart.samples) * startMs(cell)) + cellOpenMs(cell.runner.name) + sampledCellMs(cell.runner.name, 'warm', plans.l2);
   return { plannedMs: sumMs(cells.map(perCell)), count: cells.length };
 }
 

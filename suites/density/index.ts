@@ -27,11 +27,11 @@ import { decideDensity, DENSITY_BUDGET_BYTES, DENSITY_SLO_P99_NS } from './verdi
 
 /** Plans per profile. */
 export const DENSITY_PLANS = {
-  // Why 16 containers in --quick: three checkpoints (1, 8, 16) give the slope an interval; each container's stats take the engine a second.
+  // Why 12 containers in --quick: three checkpoints (1, 8, 12) give the slope an interval; each container's stats take the engine a second.
   // serverIdleMs: the window over which an idle server runner's CPU is read.
-  quick: { wasmApps: [10, 100, 1000, 2000], variantMaxApps: 2000, maxWarm: { container: 16, process: 32 } as Record<string, number>, requests: 1000, maxLoadSeconds: 20, serverIdleMs: 1000 },
+  quick: { wasmApps: [10, 100, 1000, 2000], variantMaxApps: 2000, maxWarm: { container: 12, process: 32 } as Record<string, number>, requests: 1000, maxLoadSeconds: 20, serverIdleMs: 1000 },
   // Why variants stop at 10,000 apps: the long ramp is the representative's; a variant's shape shows by then.
-  full: { wasmApps: [100, 1000, 10_000, 100_000], variantMaxApps: 10_000, maxWarm: { container: 100, process: 200 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 240, serverIdleMs: 5000 },
+  full: { wasmApps: [100, 1000, 10_000, 100_000], variantMaxApps: 10_000, maxWarm: { container: 64, process: 100 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 420, serverIdleMs: 5000 },
 } satisfies Record<string, { wasmApps: number[]; variantMaxApps: number; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number; serverIdleMs: number }>;
 
 /** The ramp of a many-apps runner configuration: the profile's steps, shorter for a variant configuration. */
@@ -145,14 +145,21 @@ function warmDensityRunner(runner: Runner): boolean {
 }
 
 /** One request to a long-running instance, ms (planning estimate). */
-const WARM_REQUEST_MS = 1;
+const WARM_REQUEST_MS = 0.3;
 
 /** Starting the process of one many-apps step, ms (planning estimate). */
-const STEP_PROCESS_MS = 1500;
+const STEP_PROCESS_MS = 1000;
 
-/** Loading one distinct app and serving it once, ms (planning estimate: V8 compiles a small module in well under a millisecond, the external engines' compilers take a few). */
+/**
+ * Loading one distinct app and serving it once, ms (planning estimate, from
+ * quick runs on a 2-core machine: V8 compiles a small module in under a
+ * millisecond and its first request compiles the rest, about 3 ms in all;
+ * Wasmtime's Python embedding compiles each with Cranelift in about 60 ms).
+ */
 function appLoadMs(runner: string): number {
-  return runner === 'wasm' ? 1 : 6;
+  if (runner === 'wasm') return 3;
+  if (runner === 'wasm-wasmtime') return 65;
+  return 10;
 }
 
 function key(runner: Runner, config: string, lifecycle: string, apps: number, phase: string, metric: string, unit: string): CellKey {

@@ -41,8 +41,8 @@ export const NEIGHBOURS: readonly NoisyNeighbour[] = [
 export const INTERFERENCE_PLANS = {
   // Why 1500: the p99 of a few hundred samples is the third-worst one, and a single stall of a shared VM decides it.
   // Why only the headline substrates in --quick: the victim-latency evidence is per substrate; the other engines are judged on the probe rows there and measured with --full.
-  quick: { warmup: 10, samples: 1200, budgetMs: 2000, runners: ['wasm', 'process', 'container'] as readonly string[] | null },
-  full: { warmup: 50, samples: 3000, budgetMs: 4000, runners: null as readonly string[] | null },
+  quick: { warmup: 10, samples: 1200, budgetMs: 1500, runners: ['wasm', 'process', 'container'] as readonly string[] | null },
+  full: { warmup: 50, samples: 3000, budgetMs: 3000, runners: null as readonly string[] | null },
 } as const;
 
 /** The runners whose victim latency is measured in a profile (variants measure every runner). */

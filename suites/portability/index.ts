@@ -25,9 +25,9 @@ export function portabilityWorkloads(selected: readonly string[]): Workload[] {
 }
 
 /** What one run of a conformance program costs beyond opening its cell, ms (planning estimate). */
-const CONFORMANCE_RUN_MS = 500;
+const CONFORMANCE_RUN_MS = 300;
 /** Native builds (cached after the first run), image, sizes, ms (planning estimate). */
-const SIZES_MS = 8000;
+const SIZES_MS = 3000;
 
 export const portabilitySuite: Suite = {
   name: 'portability',
@@ -39,7 +39,8 @@ export const portabilitySuite: Suite = {
     const conformanceMs = sumMs(engines.map((runner) => loadConformancePrograms().length * (cellOpenMs(runner.name) + CONFORMANCE_RUN_MS)));
     const nearPlan = NEAR_NATIVE_PLANS[input.profile];
     const nearCells = 1 + NEAR_NATIVE_ENGINES.filter((name) => input.runners.some((runner) => runner.name === name)).length;
-    const nearMs = NEAR_NATIVE_REQUESTS.length * nearCells * nearPlan.budgetMs;
+    // A CPU-bound request takes about 10 ms (cpu kib-1024) to 90 ms (mem mib-64) on 2 cores (planning estimate); each cell stops at its budget.
+    const nearMs = nearCells * sumMs(NEAR_NATIVE_REQUESTS.map((entry) => Math.min(nearPlan.budgetMs, (nearPlan.warmup + nearPlan.samples) * (entry.workload === 'mem' ? 90 : 10))));
     return { plannedMs: enginesMs + conformanceMs + SIZES_MS + nearMs, detail: `${workloads.length} workloads on ${engines.length} engines (${planSeconds(enginesMs)}), conformance (${planSeconds(conformanceMs)}), sizes, near-native ${nearCells} cells x ${NEAR_NATIVE_REQUESTS.length} requests (${planSeconds(nearMs)})` };
   },
   async run(context) {
