@@ -20,8 +20,10 @@ test('the quick profile, on the runners it measures by default, is planned withi
   assert.ok(total(plans) <= 5 * 60_000, `planned ${Math.round(total(plans) / 1000)} s: ${describe(plans)}`);
 });
 
-test('the full profile with its variants, every registered runner available, is planned within 40 minutes', () => {
-  const plans = planBench({ suites: [...SUITE_NAMES], profile: 'full', variants: true, workloads: DEFAULT_WORKLOADS }, resolveRunners(runnerNames()));
+test('the full profile with its variants, every runner the suite installs (and Spin) available, is planned within 40 minutes', () => {
+  // Why not the wasm-cli-* runners: they are engines a user has on PATH, which nothing of the suite installs (spin excepted: the nightly's).
+  const installed = runnerNames().filter((name) => !name.startsWith('wasm-cli-') || name === 'wasm-cli-spin');
+  const plans = planBench({ suites: [...SUITE_NAMES], profile: 'full', variants: true, workloads: DEFAULT_WORKLOADS }, resolveRunners(installed));
   assert.ok(total(plans) <= 40 * 60_000, `planned ${Math.round(total(plans) / 60_000)} min: ${describe(plans)}`);
 });
 
