@@ -69,12 +69,15 @@ function killAllOnExit(): void {
   for (const child of live) killGroup(child, 'SIGKILL');
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+/** Signals a server's process group; `leftovers` signals the group even after its leader exited (members it left behind). */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals, leftovers = false): void {
+  if (child.pid === undefined) return;
+  const exited = child.exitCode !== null || child.signalCode !== null;
+  if (exited && !leftovers) return;
   try {
     process.kill(-child.pid, signal);
   } catch {
-    child.kill(signal);
+    if (!exited) child.kill(signal);
   }
 }
 
@@ -128,13 +131,19 @@ async function startOnPort(server: ServerCommand, port: number, options: StartOp
     live.delete(child);
   });
   const close = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null || spawnError) return;
+    if (spawnError) return;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      // Exited on its own: wait until its output closed (it is forgotten then) and end whatever its group left.
+      await exited;
+      killGroup(child, 'SIGKILL', true);
+      return;
+    }
     killGroup(child, 'SIGTERM');
     const timer = setTimeout(() => killGroup(child, 'SIGKILL'), STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);
     // The group may hold children that outlived their parent (spin up's trigger): make sure none is left.
-    killGroup(child, 'SIGKILL');
+    killGroup(child, 'SIGKILL', true);
   };
   const onAbort = (): void => void close();
   signal?.addEventListener('abort', onAbort, { once: true });
