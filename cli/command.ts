@@ -2,6 +2,8 @@
  * What a subcommand is, and the one wrapper that turns anything it throws
  * into a one-line message and an exit code.
  */
+import net from 'node:net';
+import os from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BenchError, exitCodeOf, firstLine, toBenchError, usageError } from '../core/errors.ts';
 
@@ -58,6 +60,31 @@ export function numberOption(name: string, value: string | undefined, fallback: 
     throw usageError(`--${name} takes a ${integer ? 'whole ' : ''}number greater than ${min}, got "${value}"`);
   }
   return parsed;
+}
+
+/** Parses a whole number flag that may be 0, or throws a usage error naming the flag. */
+export function countOption(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isInteger(parsed) || parsed < 0) throw usageError(`--${name} takes a whole number, 0 or more, got "${value}"`);
+  return parsed;
+}
+
+/**
+ * Parses a `HOST:PORT` flag. With `local`, HOST must be an IPv4 address of
+ * one of this machine's interfaces (something to listen on that other
+ * machines can name, so never 0.0.0.0); otherwise a name or an address.
+ */
+export function hostPortOption(name: string, value: string, { local = false } = {}): { host: string; port: number } {
+  const match = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[2]);
+  if (!match || port < 1 || port > 65535) throw usageError(`--${name} takes HOST:PORT (port 1-65535), got "${value}"`);
+  const host = match[1] as string;
+  if (local) {
+    const mine = Object.values(os.networkInterfaces()).flat().some((entry) => entry?.address === host);
+    if (!net.isIPv4(host) || !mine) throw usageError(`--${name} takes an IPv4 address of this machine (one the load workers reach, not 0.0.0.0) and a port, got "${value}"`);
+  }
+  return { host, port };
 }
 
 /**

@@ -101,6 +101,13 @@ export const CLAIMS: readonly Claim[] = [
   },
 ];
 
+/**
+ * The rule every verdict follows, in one sentence: the ledger (HTML and
+ * console) prints it above the verdicts.
+ */
+export const REPRESENTATIVE_RULE =
+  'Every claim is decided on one declared representative per substrate (core/representatives.ts): for Wasm a fresh instance per request, judged per engine with the reference runtime heading the ledger; variants are shown, never decide; no best-of across configurations or engines; verdicts on 95% intervals (the whole interval past the threshold confirms or refutes, a straddling one is inconclusive); no p99 from fewer than 100 samples; a failed cell never decides.';
+
 /** Looks a claim up by id; throws on an unknown id (a programming error). */
 export function claimById(id: string): Claim {
   const claim = CLAIMS.find((candidate) => candidate.id === id);

@@ -45,3 +45,18 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Waits for `promise` to settle, at most `ms` milliseconds: true when it
+ * settled in time (its rejection is not rethrown), false when the time ran
+ * out. Rejects when `signal` aborts first. Leaves no timer behind.
+ */
+export async function settlesWithin(promise: Promise<unknown>, ms: number, signal?: AbortSignal): Promise<boolean> {
+  const timer = new AbortController();
+  const settled = promise.then(() => true, () => true);
+  try {
+    return await Promise.race([settled, sleep(ms, signal ? AbortSignal.any([signal, timer.signal]) : timer.signal).then(() => false)]);
+  } finally {
+    timer.abort();
+  }
+}

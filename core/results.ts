@@ -139,6 +139,8 @@ export interface SuiteStatus {
   status: 'ok' | 'failed' | 'skipped' | 'aborted';
   detail: string;
   durationMs: number;
+  /** What the suite's plan said it would take, ms (absent for suites that did not plan). */
+  plannedMs?: number;
 }
 
 /** The identity of a measured cell, shared by all its rows. */

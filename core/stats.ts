@@ -204,6 +204,24 @@ export function ratioOfMedians(
 }
 
 /**
+ * Percentile `q` (0..1) of a histogram of `[value, count]` buckets (a load
+ * generator's bucketed latencies): the smallest bucket value with at least
+ * q of all counts at or below it (nearest rank), NaN when empty.
+ */
+export function histogramPercentile(buckets: readonly (readonly [number, number])[], q: number): number {
+  const ordered = [...buckets].filter(([, count]) => count > 0).sort((a, b) => a[0] - b[0]);
+  const total = ordered.reduce((sum, [, count]) => sum + count, 0);
+  if (total === 0) return Number.NaN;
+  const rank = Math.max(1, Math.ceil(Math.min(1, Math.max(0, q)) * total));
+  let seen = 0;
+  for (const [value, count] of ordered) {
+    seen += count;
+    if (seen >= rank) return value;
+  }
+  return ordered[ordered.length - 1]![0];
+}
+
+/**
  * Coordinated-omission correction, as HdrHistogram's
  * recordValueWithExpectedInterval does it: a response that took longer than
  * the interval at which its connection meant to send held back the requests

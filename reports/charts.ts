@@ -26,11 +26,12 @@ export interface Chart {
   build(input: ChartInput): VegaLiteSpec | null;
 }
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+/** The vega-lite schema every spec names. */
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 520;
 
-/** Cold-start layers in the order of DESIGN.md section 3. */
-export const COLDSTART_LAYERS = ['L0', 'L1', 'L2', 'first-load'] as const;
+/** Cold-start layers in the order of DESIGN.md section 3, then the per-request phases reported beside them, then a server runner's start to its first response. */
+export const COLDSTART_LAYERS = ['L0', 'L1', 'L2', 'teardown', 'request-cost', 'server-start'] as const;
 
 /** Fixed colours for outcomes, so a colour means the same thing in every matrix. */
 export const OUTCOME_COLOURS: Record<string, string> = {
@@ -40,6 +41,7 @@ export const OUTCOME_COLOURS: Record<string, string> = {
   mismatch: '#c62828',
   'platform-bound': '#1565c0',
   'host-affected': '#6a1b9a',
+  failed: '#ef6c00',
   'not-applicable': '#9e9e9e',
   'not-run': '#bdbdbd',
 };
@@ -47,30 +49,44 @@ export const OUTCOME_COLOURS: Record<string, string> = {
 const machineColour = { field: 'machine', type: 'nominal', title: 'machine' } as const;
 const machineOffset = { field: 'machine', type: 'nominal' } as const;
 
-function base(title: string, values: readonly object[], droppedZeros = 0): VegaLiteSpec {
-  // A log axis cannot show 0; say how many values were left out rather than drop them silently.
-  const heading = droppedZeros ? { text: title, subtitle: `${droppedZeros} value(s) of 0 (below the measurement's resolution) not drawn on the log axis; see the CSV` } : title;
-  return { $schema: SCHEMA, title: heading, data: { values }, config: { axis: { labelLimit: 280 } } };
+/** A spec's common part: schema, title (with a note of the values left out, if any) and data. */
+export function base(title: string | null, values: readonly object[], droppedZeros = 0): VegaLiteSpec {
+  // A 0 cannot sit on a log axis: say how many values were left out rather than drop them silently.
+  const note = droppedZeros ? `${droppedZeros} value(s) of 0 (below the measurement's resolution) not drawn on the log axis; see the CSV` : undefined;
+  const heading = title === null ? (note ? { text: '', subtitle: note } : undefined) : note ? { text: title, subtitle: note } : title;
+  return { $schema: SCHEMA, ...(heading !== undefined ? { title: heading } : {}), data: { values }, config: { axis: { labelLimit: 280 } } };
 }
 
-function logAxis(field: string, title: string): Record<string, unknown> {
+/**
+ * An interval for a rule on a log axis: both ends, or neither. An end that
+ * is missing or not above 0 (a log axis has no 0) would leave the rule
+ * without an end, so the rule is not drawn; the point estimate still is.
+ */
+export function logInterval<L extends string, H extends string>(lowField: L, highField: H, low: number | null | undefined, high: number | null | undefined): Record<L | H, number | null> {
+  const drawable = typeof low === 'number' && typeof high === 'number' && low > 0 && high > 0;
+  return { [lowField]: drawable ? low : null, [highField]: drawable ? high : null } as Record<L | H, number | null>;
+}
+
+/** A quantitative log-scale axis. */
+export function logAxis(field: string, title: string): Record<string, unknown> {
   return { field, type: 'quantitative', title, scale: { type: 'log' } };
 }
 
 /** Cold start per cell and layer: median (dot) with the 95% CI of the median (bar) and p99 (tick), log axis. */
 export function coldStartSpec(rows: readonly Measurement[]): VegaLiteSpec | null {
-  const cells = pivotStats(selectRows(rows, { suite: 'coldstart', metric: 'duration', phase: COLDSTART_LAYERS }), ['p50', 'p99', 'ci95-low', 'ci95-high', 'count']);
-  const zeros = cells.filter((cell) => cell.stats.p50 !== undefined && !(cell.stats.p50 > 0)).length;
+  const cells = pivotStats(selectRows(rows, { suite: 'coldstart', metric: 'duration', phase: [...COLDSTART_LAYERS, 'first-load'] }), ['p50', 'value', 'p99', 'ci95-low', 'ci95-high', 'count']);
+  // A first load is one value per cell (no distribution): it is drawn as its median.
+  const central = (cell: (typeof cells)[number]): number | undefined => cell.stats.p50 ?? cell.stats.value;
+  const zeros = cells.filter((cell) => central(cell) !== undefined && !((central(cell) as number) > 0)).length;
   const values = cells
-    .filter((cell) => (cell.stats.p50 ?? 0) > 0)
+    .filter((cell) => (central(cell) ?? 0) > 0)
     .map((cell) => ({
       machine: cell.machine,
       cell: cellLabel(cell.row),
       layer: cell.row.phase,
-      p50Ms: round(scaled(cell.stats.p50 as number, cell.row.unit)),
+      p50Ms: round(scaled(central(cell) as number, cell.row.unit)),
       p99Ms: cell.stats.p99 === undefined ? null : round(scaled(cell.stats.p99, cell.row.unit)),
-      ciLowMs: cell.stats['ci95-low'] === undefined ? null : round(scaled(cell.stats['ci95-low'], cell.row.unit)),
-      ciHighMs: cell.stats['ci95-high'] === undefined ? null : round(scaled(cell.stats['ci95-high'], cell.row.unit)),
+      ...logInterval('ciLowMs', 'ciHighMs', cell.stats['ci95-low'] === undefined ? null : round(scaled(cell.stats['ci95-low'], cell.row.unit)), cell.stats['ci95-high'] === undefined ? null : round(scaled(cell.stats['ci95-high'], cell.row.unit))),
       samples: cell.stats.count ?? null,
     }));
   if (!values.length) return null;
@@ -78,9 +94,12 @@ export function coldStartSpec(rows: readonly Measurement[]): VegaLiteSpec | null
   const tooltip = ['machine', 'cell', 'layer', 'p50Ms', 'ciLowMs', 'ciHighMs', 'p99Ms', 'samples'].map((field) => ({ field }));
   return {
     ...base('Cold start per cell and layer (ms, log scale)', values, zeros),
-    facet: { row: { field: 'layer', type: 'nominal', title: 'layer', sort: [...COLDSTART_LAYERS] } },
-    spec: {
+    // One panel per layer, each listing only the cells that layer has (no empty rows), each on its own axis: layers are never compared.
+    vconcat: [...COLDSTART_LAYERS, 'first-load'].filter((layer) => values.some((value) => value.layer === layer)).map((layer) => ({
+      title: { text: layer, anchor: 'start', fontSize: 12 },
+      transform: [{ filter: { field: 'layer', equal: layer } }],
       width: WIDTH,
+      height: { step: 14 },
       layer: [
         {
           mark: { type: 'rule', strokeWidth: 2 },
@@ -92,7 +111,8 @@ export function coldStartSpec(rows: readonly Measurement[]): VegaLiteSpec | null
           encoding: { y, yOffset: machineOffset, x: logAxis('p99Ms', 'ms (log)'), color: machineColour, tooltip },
         },
       ],
-    },
+    })),
+    resolve: { scale: { x: 'independent', y: 'independent' } },
   };
 }
 
@@ -238,9 +258,20 @@ function curveSpec(title: string, rows: readonly Measurement[], stats: readonly 
   };
 }
 
-/** Memory per app against the number of apps: the process's RSS growth and the host's available-memory drop. */
+/**
+ * Resident memory per app against the number of apps. Memory cannot be
+ * negative: a reading below zero (the host's noise) is left out and counted
+ * in the subtitle. The host's available-memory drop is not on this axis: it
+ * moves with every neighbour of a shared machine, so the density section
+ * lists it apart, as what it is.
+ */
 export function densityMemorySpec(rows: readonly Measurement[]): VegaLiteSpec | null {
-  return curveSpec('Memory per app against apps loaded (KiB)', selectRows(rows, { suite: 'density', phase: 'resident', metric: ['rss-per-app', 'host-memory-per-app'] }), ['value', 'mean', 'p50'], false);
+  const perApp = selectRows(rows, { suite: 'density', phase: 'resident', metric: 'rss-per-app' });
+  const drawn = perApp.filter((row) => row.value > 0);
+  const spec = curveSpec('Resident memory per app against apps loaded (KiB)', drawn, ['value', 'mean', 'p50'], false);
+  const dropped = perApp.length - drawn.length;
+  if (spec && dropped) spec['title'] = { text: 'Resident memory per app against apps loaded (KiB)', subtitle: `${dropped} reading(s) below 0 (noise) not drawn; see the CSV` };
+  return spec;
 }
 
 /** Serving latency (p50, p99) against the number of apps. */
@@ -248,16 +279,16 @@ export function densityLatencySpec(rows: readonly Measurement[]): VegaLiteSpec |
   return curveSpec('Serving latency against apps loaded (ms, log scale)', selectRows(rows, { suite: 'density', phase: 'serve', metric: 'latency' }), ['p50', 'p99'], true);
 }
 
-/** Load time per app against the number of apps. */
+/** Load time, and time to the first response, per app against the number of apps. */
 export function densityLoadSpec(rows: readonly Measurement[]): VegaLiteSpec | null {
-  return curveSpec('Load time per app against apps loaded (ms, log scale)', selectRows(rows, { suite: 'density', phase: 'load', metric: 'load-time-per-app' }), ['value', 'mean', 'p50'], true);
+  return curveSpec('Load and first serve per app against apps loaded (ms, log scale)', selectRows(rows, { suite: 'density', phase: 'load', metric: ['load-time-per-app', 'first-serve-per-app'] }), ['value', 'mean', 'p50'], true);
 }
 
 /** The capacity metrics of the density suite, as the chart names them. */
 const CAPACITY_METRICS: Record<string, string> = {
-  'apps-per-host': 'apps per host',
   'apps-resident': 'most apps resident and serving',
   'stopped-by-budget': "stopped by the host's available memory at",
+  'stopped-by-load-time': "stopped by the profile's load-time cap at",
 };
 
 /** Apps per host per substrate: the largest number of apps each cell held (the figure the density claims rest on). */
@@ -273,6 +304,7 @@ export function capacitySpec(rows: readonly Measurement[]): VegaLiteSpec | null 
   return {
     ...base('Apps per host (log scale)', values),
     facet: { row: { field: 'measure', type: 'nominal', title: null } },
+    resolve: { scale: { y: 'independent' } },
     spec: {
       width: WIDTH,
       mark: 'bar',
@@ -353,7 +385,7 @@ export function nearNativeSpec(rows: readonly Measurement[]): VegaLiteSpec | nul
     if (ratio === undefined) return [];
     return [{
       machine: cell.machine, workload: cellLabel({ ...cell.row, runner: `${cell.row.workload} on ${cell.row.runner}`, workload: '-' }), ratio: round(ratio),
-      ciLow: cell.stats['ci95-low'] ?? null, ciHigh: cell.stats['ci95-high'] ?? null,
+      ...logInterval('ciLow', 'ciHigh', cell.stats['ci95-low'], cell.stats['ci95-high']),
     }];
   });
   if (!values.length) return null;
@@ -373,10 +405,10 @@ export function nearNativeSpec(rows: readonly Measurement[]): VegaLiteSpec | nul
 export const CHARTS: readonly Chart[] = [
   { id: 'coldstart-layers', suite: 'coldstart', title: 'Cold start per cell and layer', caption: 'Dot: median; bar: 95% confidence interval of the median; tick: p99. Log axis. Compare cells within a layer, never across layers.', build: (input) => coldStartSpec(input.measurements) },
   { id: 'coldstart-idle', suite: 'coldstart', title: 'Idle cost of pre-warming', caption: 'Memory and CPU one waiting, pre-warmed slot holds while idle, per substrate.', build: (input) => prewarmIdleSpec(input.measurements) },
-  { id: 'density-memory', suite: 'density', title: 'Memory per app', caption: 'Memory per app as more distinct apps are loaded on one host: growth of the process RSS, and the drop of the host\'s available memory.', build: (input) => densityMemorySpec(input.measurements) },
+  { id: 'density-memory', suite: 'density', title: 'Memory per app', caption: 'Resident memory per app (growth of the host process\'s RSS over the apps, or a container\'s cgroup and shim) as more distinct apps are loaded on one host. The host\'s available-memory drop is listed apart below: it moves with every neighbour of a shared machine.', build: (input) => densityMemorySpec(input.measurements) },
   { id: 'density-latency', suite: 'density', title: 'Latency against apps', caption: 'Serving latency (p50 solid, p99 dashed) while N distinct apps are loaded.', build: (input) => densityLatencySpec(input.measurements) },
-  { id: 'density-load', suite: 'density', title: 'Load time per app', caption: 'Time to load one more app as the host fills up.', build: (input) => densityLoadSpec(input.measurements) },
-  { id: 'density-capacity', suite: 'density', title: 'Apps per host', caption: 'The most distinct apps each cell held resident and serving (and where the memory budget stopped it), per substrate.', build: (input) => capacitySpec(input.measurements) },
+  { id: 'density-load', suite: 'density', title: 'Load time per app', caption: 'Time to load one more app, and to serve it for the first time, as the host fills up.', build: (input) => densityLoadSpec(input.measurements) },
+  { id: 'density-capacity', suite: 'density', title: 'Apps per host', caption: 'The most distinct apps each cell held resident and serving, and where the host\'s memory or the profile\'s load-time cap stopped it, per substrate.', build: (input) => capacitySpec(input.measurements) },
   { id: 'throughput-rps', suite: 'throughput', title: 'Throughput per cell', caption: 'Requests per second through the same HTTP front; faded bars are the ceilings (the front with a no-op handler, the load generator alone), which no cell can exceed, and the no-op route after a fixed CPU spin per request (front-spin), what a route of known cost keeps.', build: (input) => throughputSpec(input.measurements) },
   { id: 'throughput-latency', suite: 'throughput', title: 'Latency under load', caption: 'p50, p90, p99 and max per cell; open-loop rows are free of coordinated omission.', build: (input) => latencySpec(input.measurements) },
   { id: 'isolation-matrix', suite: 'isolation', title: 'Isolation matrix', caption: 'Each probe tries one thing, with and without the matching grant. Green: contained; red: escaped; purple: the host was affected; grey: not applicable. Hover for what was seen.', build: (input) => isolationMatrixSpec(input.outcomes) },

@@ -205,3 +205,55 @@ export interface MultiAppRunner extends Runner {
 export function isMultiAppRunner(runner: Runner): runner is MultiAppRunner {
   return typeof (runner as Partial<MultiAppRunner>).openApps === 'function';
 }
+
+/** What a server runner serves: one workload, as an HTTP server of its own. */
+export interface ServerSpec {
+  workload: Workload;
+  /** One of the runner's `configurations`; its first one when omitted. */
+  config?: string;
+  /** Memory cap of one instance, MiB. @default 256 */
+  maxMemoryMib?: number;
+  /** How long the server may take to answer its first request, ms. @default 60000 */
+  readyTimeoutMs?: number;
+}
+
+/** A running server, answering HTTP on its own loopback port until closed. */
+export interface ServerHandle {
+  readonly runner: string;
+  readonly config: string;
+  /** The runner's {@link ServerRunner.serverLifecycle}. */
+  readonly lifecycle: Lifecycle;
+  readonly workload: string;
+  /** Base URL, `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  /** Start of the server -> its first correct response to the workload's canned request, ns. */
+  readonly startNs: number;
+  /** Processes whose CPU time and memory are the server's. */
+  pids(): number[];
+  /** Resident memory of the server now, bytes, and how it was read (one line). */
+  resident(): Promise<{ bytes: number; method: string }>;
+  /** Stops the server; no process or container is left. */
+  close(): Promise<void>;
+}
+
+/**
+ * A runner whose instances serve HTTP themselves (`wasmtime serve`, `spin
+ * up`, a native server in a process or a container): measured server to
+ * server, with the same client and the same checks of every response. As a
+ * plain {@link Runner} its cells send each request over HTTP to a server of
+ * their own (so its timings are HTTP round trips, never L1).
+ */
+export interface ServerRunner extends Runner {
+  /**
+   * How the server answers requests: `cold` when every request gets a fresh
+   * instance (wasmtime serve, spin up), `warm` when one long-lived process
+   * answers them all (a native server).
+   */
+  readonly serverLifecycle: Lifecycle;
+  startServer(spec: ServerSpec, signal?: AbortSignal): Promise<ServerHandle>;
+}
+
+/** Whether a runner serves HTTP itself. */
+export function isServerRunner(runner: Runner): runner is ServerRunner {
+  return typeof (runner as Partial<ServerRunner>).startServer === 'function';
+}

@@ -8,14 +8,23 @@
 #
 #   bash scripts/setup.sh           everything `npm run bench` and `npm test` use
 #   bash scripts/setup.sh --minimal Node and npm dependencies only (Wasm cells)
-#   bash scripts/setup.sh --no-engines everything but the external Wasm engines
-#   bash scripts/setup.sh --engines-only the external Wasm engines only (needs
+#   bash scripts/setup.sh --no-engines everything but the external engines
+#   bash scripts/setup.sh --engines-only the external engines only (needs
 #                                        python3 and Go already there; nightly CI)
+#   bash scripts/setup.sh --no-wasmtime-serve  skip building wasmtime-cli (about
+#                                        20-30 minutes on 2 cores, once per machine)
+#   bash scripts/setup.sh --component-tools  also build wit-bindgen and wasm-tools,
+#                                        which only rebuilding the wasi:http
+#                                        components needs (npm run fixtures)
 #
-# External engines (runners/ENGINES.md): Wasmtime from PyPI (pinned, into the
-# project-local venv .venv-engines/), wazero from the Go module proxy (pinned,
-# into .cache/bin/) and the wazero Go host. An engine that cannot be installed
-# is reported and skipped: its runner says `unavailable` with the reason.
+# External engines (runners/ENGINES.md): Wasmtime and the Locust load engine
+# from PyPI (pinned, into the project-local venv .venv-engines/), wazero from
+# the Go module proxy (pinned, into .cache/bin/) and the wazero Go host, and
+# wasmtime-cli (`wasmtime serve`) from the Rust crate registry, built with
+# cargo into the tools cache OUTSIDE the checkout ($WSB_TOOLS_DIR, default
+# ~/.cache/wsb-tools), so a fresh clone does not build it again. An engine
+# that cannot be installed is reported and skipped: its runner says
+# `unavailable` with the reason (Locust: `--load locust` rows are not-run).
 #
 # Every step is skipped when what it provides is already there.
 set -euo pipefail
@@ -24,12 +33,16 @@ cd "$(dirname "$0")/.."
 minimal=0
 engines=1
 base=1
+wasmtime_serve=1
+component_tools=0
 for arg in "$@"; do
   case "$arg" in
     --minimal) minimal=1; engines=0 ;;
     --no-engines) engines=0 ;;
     --engines-only) base=0; engines=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --no-wasmtime-serve) wasmtime_serve=0 ;;
+    --component-tools) component_tools=1 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -76,18 +89,23 @@ fi
 fi
 if [ "$engines" = 1 ]; then
   WASMTIME_PY_VERSION=50.0.1
+  LOCUST_VERSION=2.47.0
   WAZERO_VERSION=v1.12.0
   # Wasmtime: the official Python embedding (the engine ships inside the wheel).
-  if .venv-engines/bin/python -c "import sys; from importlib.metadata import version; sys.exit(version('wasmtime') != '$WASMTIME_PY_VERSION')" 2>/dev/null; then
-    log "wasmtime $WASMTIME_PY_VERSION present in .venv-engines"
-  elif ! command -v python3 >/dev/null; then
-    log "skipping Wasmtime: python3 not found (wasm-wasmtime will be unavailable)"
-  elif { [ -x .venv-engines/bin/python ] || python3 -m venv .venv-engines; } &&
-       .venv-engines/bin/python -m pip install --quiet --disable-pip-version-check "wasmtime==$WASMTIME_PY_VERSION"; then
-    log "installed wasmtime $WASMTIME_PY_VERSION into .venv-engines"
-  else
-    log "could not install wasmtime $WASMTIME_PY_VERSION (python3 -m venv needs the python3-venv package on Debian); wasm-wasmtime will be unavailable"
-  fi
+  # Locust: the second, distributed load engine of the throughput suite (--load locust).
+  for pinned in "wasmtime==$WASMTIME_PY_VERSION" "locust==$LOCUST_VERSION"; do
+    name="${pinned%%==*}"; version="${pinned##*==}"
+    if .venv-engines/bin/python -c "import sys; from importlib.metadata import version; sys.exit(version('$name') != '$version')" 2>/dev/null; then
+      log "$name $version present in .venv-engines"
+    elif ! command -v python3 >/dev/null; then
+      log "skipping $name: python3 not found (wasm-wasmtime and --load locust will be unavailable)"
+    elif { [ -x .venv-engines/bin/python ] || python3 -m venv .venv-engines; } &&
+         .venv-engines/bin/python -m pip install --quiet --disable-pip-version-check "$pinned"; then
+      log "installed $name $version into .venv-engines"
+    else
+      log "could not install $name $version (python3 -m venv needs the python3-venv package on Debian); it will be unavailable"
+    fi
+  done
   # wazero: the CLI and the Go host, both from the Go module proxy.
   if ! command -v go >/dev/null; then
     log "skipping wazero: go not found (install Go 1.22+; wasm-wazero and wasm-wazero-run will be unavailable)"
@@ -108,5 +126,37 @@ if [ "$engines" = 1 ]; then
       log "could not build the wazero Go host; wasm-wazero will be unavailable"
     fi
   fi
+fi
+
+# Tools from the Rust crate registry, built once into the tools cache outside the checkout.
+TOOLS_DIR="${WSB_TOOLS_DIR:-$HOME/.cache/wsb-tools}"
+CARGO="$(command -v cargo || true)"
+if [ -z "$CARGO" ] && [ -x "$HOME/.cargo/bin/cargo" ]; then CARGO="$HOME/.cargo/bin/cargo"; fi
+# cargo_tool BINARY CRATE VERSION WHAT [cargo install flags...]: builds CRATE unless BINARY of VERSION is in the cache.
+cargo_tool() {
+  local binary=$1 crate=$2 version=$3 what=$4
+  shift 4
+  if "$TOOLS_DIR/bin/$binary" --version 2>/dev/null | grep -q " $version\b"; then
+    log "$binary $version present in $TOOLS_DIR/bin"
+  elif [ -z "$CARGO" ]; then
+    log "skipping $binary: cargo not found (install Rust); $what"
+  else
+    log "building $crate $version into $TOOLS_DIR with cargo (once per machine)"
+    local started
+    started=$(date +%s)
+    if "$CARGO" install --locked --quiet --root "$TOOLS_DIR" "$crate" --version "$version" "$@"; then
+      log "built $binary $version in $(( $(date +%s) - started )) s"
+    else
+      log "could not build $crate $version; $what"
+    fi
+  fi
+}
+if [ "$engines" = 1 ] && [ "$wasmtime_serve" = 1 ]; then
+  cargo_tool wasmtime wasmtime-cli 48.0.8 "wasm-wasmtime-serve will be unavailable" \
+    --no-default-features --features serve,run,cranelift,component-model-async,pooling-allocator,parallel-compilation,cache
+fi
+if [ "$component_tools" = 1 ]; then
+  cargo_tool wit-bindgen wit-bindgen-cli 0.63.0 "npm run fixtures will keep the committed wasi:http components"
+  cargo_tool wasm-tools wasm-tools 1.263.0 "npm run fixtures will keep the committed wasi:http components"
 fi
 log "ready"

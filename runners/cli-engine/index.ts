@@ -11,6 +11,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { nowNs } from '../../core/clock.ts';
 import { BenchError, usageError } from '../../core/errors.ts';
+import { findOnPath } from '../../core/tools.ts';
 import type { Workload } from '../../fixtures/manifest.ts';
 import { ENGINE_CACHE_DIR } from '../host-runner.ts';
 import type { Availability, Cell, CellSpec, DirGrant, InvokeResult, Lifecycle, Preparation, Runner, WorkloadRequest } from '../types.ts';
@@ -55,23 +56,8 @@ export interface CliEngine {
   versionArgs?: string[];
 }
 
-/** The absolute path of `command` on PATH, or null. */
-export function findOnPath(command: string, searchPath: string = process.env['PATH'] ?? ''): string | null {
-  const extensions = process.platform === 'win32' ? ['.exe', '.cmd', ''] : [''];
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (!dir) continue;
-    for (const extension of extensions) {
-      const candidate = path.join(dir, command + extension);
-      try {
-        fs.accessSync(candidate, fs.constants.X_OK);
-        if (fs.statSync(candidate).isFile()) return candidate;
-      } catch {
-        // Not here; keep looking.
-      }
-    }
-  }
-  return null;
-}
+/** The absolute path of `command` on PATH, or null (core/tools.ts). */
+export { findOnPath };
 
 function engineProcessEnv(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -319,7 +305,7 @@ export function createPathEngineRunner(command: (typeof PATH_ENGINES)[number], s
       return new CliEngineRunner({
         ...base,
         description: `the user's spin command on PATH`,
-        unsupported: 'spin is installed, but it serves apps through `spin up` (a spin.toml app over HTTP), not a module per command; this runner does not drive it yet',
+        unsupported: 'spin is installed, but it serves apps through `spin up` (a spin.toml app over HTTP), not a module per command: the wasm-spin runner drives it',
         runArgs: () => [],
       });
   }

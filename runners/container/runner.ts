@@ -252,16 +252,19 @@ async function containerIdleCost(context: CellContext, ids: readonly string[]): 
 async function shimRssBytes(context: CellContext, id: string): Promise<number> {
   if (process.platform !== 'linux') return 0;
   const info = await context.docker.getContainer(id).inspect();
-  const pid = info.State?.Pid;
-  if (!pid) return 0;
+  const shim = info.State?.Pid ? shimPidOf(info.State.Pid) : null;
+  return shim === null ? 0 : ((await processUsage(shim))?.rssBytes ?? 0);
+}
+
+/** The pid of the containerd shim that is the parent of a container's init process (host /proc), or null. */
+export function shimPidOf(initPid: number): number | null {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = fs.readFileSync(`/proc/${initPid}/stat`, 'utf8');
     const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     const comm = fs.readFileSync(`/proc/${parent}/comm`, 'utf8').trim();
-    if (!comm.startsWith('containerd-shim')) return 0;
-    return (await processUsage(parent))?.rssBytes ?? 0;
+    return comm.startsWith('containerd-shim') ? parent : null;
   } catch {
-    return 0;
+    return null;
   }
 }
 

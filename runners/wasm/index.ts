@@ -57,7 +57,7 @@ function yieldToEventLoop(): Promise<void> | undefined {
 
 /**
  * Configurations of the `wasm` runner; the first is the default of `wsb run`
- * (the declared representative for claims is in suites/representatives.ts).
+ * (the declared representative for claims is in core/representatives.ts).
  * `pooling=off` and `pooling=on` run each cell's instances in a worker thread
  * of its own, off the caller's thread, so a CPU-bound guest holds only its
  * own thread (as an engine running requests on a thread pool does).

@@ -31,7 +31,7 @@ export interface WasmtimeOptions {
 }
 
 /** The Python of a virtual environment. */
-function venvPython(venvDir: string): string {
+export function venvPython(venvDir: string): string {
   return process.platform === 'win32' ? path.join(venvDir, 'Scripts', 'python.exe') : path.join(venvDir, 'bin', 'python');
 }
 

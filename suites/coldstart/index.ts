@@ -2,7 +2,9 @@
  * suites/coldstart: cold start of every available cell, layer by layer
  * (DESIGN.md section 3): first load, L0 instantiate, L1 invoke in-process,
  * L2 first byte over HTTP through the common front; plus the idle cost of
- * pre-warmed and warm slots. Decides the cold-start and pre-warm claims.
+ * pre-warmed and warm slots; for the server runners, first load, server
+ * start and L2 against the server itself (servers.ts); and the first byte of
+ * deployed targets (targets.ts). Decides the cold-start and pre-warm claims.
  */
 import { responseMismatch, cannedRequest, loadWorkload, type Workload } from '../../fixtures/manifest.ts';
 import { sampleRows, summaryRows, valueRow, type CellKey } from '../../core/results.ts';
@@ -13,20 +15,26 @@ import { cellLabel, failedCellOutcome, openVerified, suiteCells, suiteConfigs, t
 import { CONTAINER_RUNNER } from '../representatives.ts';
 import type { ContainerRunner } from '../../runners/container/runner.ts';
 import { startFront, type FrontHandle } from '../http-front/front.ts';
-import { createAgent, timeFirstByte } from '../http-front/first-byte.ts';
+import { createAgent, sendRequest } from '../../runners/http-server/http-client.ts';
 import { routePath } from '../http-front/spec.ts';
-import type { Suite, SuiteContext } from '../types.ts';
+import type { PlanInput, Suite, SuiteContext } from '../types.ts';
+import { cellOpenMs, FRONT_START_MS, idleReadingMs, planSeconds, sampledCellMs, sumMs } from '../plan.ts';
 import { sampleInterleaved, type SamplingPlan } from './sampling.ts';
+import type { DeployedTarget } from '../targets/targets-file.ts';
+import { measureTargets } from './targets.ts';
+import { measureServers, serverPlanMs } from './servers.ts';
 import { decideColdstart, describeTiming } from './verdict.ts';
 
-/** Sampling plans per profile: fast cells reach `samples`, slow cells stop at the budget. */
+/** Sampling plans per profile: fast cells reach `samples`, slow cells stop at the budget; `fromZeroRequests` cold requests per scale-to-zero target. */
 export const COLDSTART_PLANS = {
-  // Why minSamples 10: a slow cell (a container, ~0.3 s a request) must still give the median an interval (six samples at least) on a busy machine.
-  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 4000, minSamples: 10 }, l2: { warmup: 10, samples: 300, budgetMs: 3000, minSamples: 10 }, idleReadings: 3 },
-  full: { l1: { warmup: 100, samples: 5000, budgetMs: 40_000, minSamples: 30 }, l2: { warmup: 50, samples: 2000, budgetMs: 20_000, minSamples: 30 }, idleReadings: 7 },
-} satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; idleReadings: number }>;
+  // Why minSamples 8 and more: a slow cell (a container, ~0.3 s a request) must still give the median an interval (six samples at least) on a busy machine.
+  // Why L2 only for the headline substrates in --quick: the claims are decided on L1; L2 beside them is for the substrates the ledger compares.
+  // serverStart: a server runner's start to its first correct response, every sample a new server (suites/coldstart/servers.ts).
+  quick: { l1: { warmup: 20, samples: 1000, budgetMs: 3000, minSamples: 8 }, l2: { warmup: 10, samples: 200, budgetMs: 1500, minSamples: 10 }, serverStart: { warmup: 1, samples: 20, budgetMs: 6000, minSamples: 10 }, idleReadings: 3, workloads: ['hello'], l2Runners: ['wasm', 'process', 'container'] as string[] | null, fromZeroRequests: 1 },
+  full: { l1: { warmup: 100, samples: 5000, budgetMs: 6000, minSamples: 30 }, l2: { warmup: 50, samples: 2000, budgetMs: 4000, minSamples: 30 }, serverStart: { warmup: 2, samples: 100, budgetMs: 20_000, minSamples: 30 }, idleReadings: 5, workloads: ['hello'], l2Runners: null, fromZeroRequests: 3 },
+} satisfies Record<string, { l1: SamplingPlan; l2: SamplingPlan; serverStart: SamplingPlan; idleReadings: number; workloads: string[]; l2Runners: string[] | null; fromZeroRequests: number }>;
 
-/** The minimal workload and a heavier one (request parsing and JSON). */
+/** Workloads the cold-start suite can measure: the minimal one (which decides the claims) and a heavier one (request parsing and JSON, when selected alone with --workload echo). */
 export const COLDSTART_WORKLOADS = ['hello', 'echo'];
 
 /** Pre-warmed pool size used for every pre-warmed cell. */
@@ -35,14 +43,59 @@ const POOL_SIZE = 4;
 export const coldstartSuite: Suite = {
   name: 'coldstart',
   description: 'first load, L0, L1 and L2 cold start per cell, and the idle cost of pre-warmed slots',
+  plan(input) {
+    const plan = COLDSTART_PLANS[input.profile];
+    const workloads = coldstartWorkloads(input);
+    const cells = suiteCells(input);
+    const calibration = input.runners.some((runner) => runner.name === CONTAINER_RUNNER) ? suiteConfigs(input, input.runners.find((runner) => runner.name === CONTAINER_RUNNER)!).length : 0;
+    const firstLoadMs = sumMs(input.runners.map((runner) => suiteConfigs(input, runner).length * 500));
+    const openMs = sumMs(cells.map((cell) => cellOpenMs(cell.runner.name) * (cell.lifecycle === 'prewarmed' ? 2 : 1))) + calibration * cellOpenMs(CONTAINER_RUNNER);
+    const l1Ms = sumMs(cells.map((cell) => sampledCellMs(cell.runner.name, cell.lifecycle, plan.l1))) + calibration * sampledCellMs(CONTAINER_RUNNER, 'cold', plan.l1);
+    const idleMs = sumMs(cells.filter((cell) => cell.lifecycle === 'prewarmed' || cell.lifecycle === 'warm').map((cell) => plan.idleReadings * idleReadingMs(cell.runner.name)));
+    const l2Cells = l2CellsOf(input).length;
+    const l2Ms = l2Cells ? FRONT_START_MS + sumMs(l2CellsOf(input).map((cell) => sampledCellMs(cell.runner.name, cell.lifecycle, plan.l2) + plan.l2.samples * 0.5)) : 0;
+    const servers = serverPlanMs(input, { serverStart: plan.serverStart, l2: plan.l2 });
+    const perWorkload = firstLoadMs + openMs + l1Ms + idleMs + l2Ms + servers.plannedMs;
+    const targetsMs = targetsPlanMs(input.targets ?? [], workloads, plan);
+    return {
+      plannedMs: workloads.length * perWorkload + targetsMs,
+      detail: `${workloads.join(', ')}: ${cells.length} cells${calibration ? ` and ${calibration} docker CLI calibration` : ''}: L1 up to ${planSeconds(l1Ms)}, idle ${planSeconds(idleMs)}, L2 ${l2Cells} cells ${planSeconds(l2Ms)}, opening ${planSeconds(openMs + firstLoadMs)}${servers.count ? `, ${servers.count} server(s) ${planSeconds(servers.plannedMs)}` : ''}${input.targets?.length ? `, ${input.targets.length} targets ${planSeconds(targetsMs)}` : ''}`,
+    };
+  },
   async run(context) {
-    const wanted = context.workloads.filter((name) => COLDSTART_WORKLOADS.includes(name));
-    for (const name of wanted.length ? wanted : COLDSTART_WORKLOADS) {
+    const workloads = coldstartWorkloads(context);
+    for (const name of workloads) {
       await measureWorkload(context, loadWorkload(name));
     }
+    if (context.targets?.length) await measureTargets(context, context.targets, workloads, COLDSTART_PLANS[context.profile]);
     for (const verdict of decideColdstart(context.results.measurements, context.unavailable)) context.results.decide(verdict);
   },
 };
+
+/** Deployed targets: each served workload checked and sampled over L2 within its budget, then the scale-to-zero ones idle together. */
+function targetsPlanMs(targets: readonly DeployedTarget[], workloads: readonly string[], plan: (typeof COLDSTART_PLANS)[keyof typeof COLDSTART_PLANS]): number {
+  const served = targets.reduce((sum, target) => sum + workloads.filter((name) => target.workloads.includes(name)).length, 0);
+  const idleMs = Math.max(0, ...targets.map((target) => (target.idleSeconds ?? 0) * 1000 * plan.fromZeroRequests));
+  return served * (TARGET_CHECK_MS + plan.l2.budgetMs) + idleMs;
+}
+
+/** Checking one workload of a deployed target (its canned requests over the network), ms. */
+const TARGET_CHECK_MS = 1000;
+
+/** The workloads measured: those selected that the profile measures (hello decides the claims). */
+function coldstartWorkloads(input: PlanInput): string[] {
+  const profileWorkloads = COLDSTART_PLANS[input.profile].workloads;
+  const wanted = input.workloads.filter((name) => profileWorkloads.includes(name));
+  if (wanted.length) return wanted;
+  const chosen = input.workloads.filter((name) => COLDSTART_WORKLOADS.includes(name));
+  return chosen.length ? chosen : profileWorkloads.slice(0, 1);
+}
+
+/** The cells measured over HTTP (L2): cold and pre-warmed of every runner with variants, else the headline substrates' cold cells. */
+function l2CellsOf(input: PlanInput): MatrixCell[] {
+  const only = input.variants ? null : COLDSTART_PLANS[input.profile].l2Runners;
+  return suiteCells(input, only ? ['cold'] : ['cold', 'prewarmed']).filter((cell) => !only || only.includes(cell.runner.name));
+}
 
 async function measureWorkload(context: SuiteContext, workload: Workload): Promise<void> {
   const { signal, progress, results } = context;
@@ -148,6 +201,8 @@ async function measureWorkload(context: SuiteContext, workload: Workload): Promi
   }
 
   await measureL2(context, workload, plan.l2, key);
+  // Why a warm-up start: the first start fills the server's compile cache (the first load above starts with an empty one).
+  await measureServers(context, workload, { serverStart: plan.serverStart, l2: plan.l2 });
 }
 
 /**
@@ -181,7 +236,7 @@ async function openCliCalibration(context: SuiteContext, workload: Workload): Pr
 async function measureL2(context: SuiteContext, workload: Workload, plan: SamplingPlan, key: (cell: MatrixCell, phase: string) => CellKey): Promise<void> {
   const { signal, progress, results } = context;
   const canned = cannedRequest(workload);
-  const cells = suiteCells(context, ['cold', 'prewarmed']);
+  const cells = l2CellsOf(context);
   if (!cells.length) return;
   const routeOf = (cell: MatrixCell): string => `${cell.runner.name}:${cell.config}:${cell.lifecycle}`;
   let front: FrontHandle | undefined;
@@ -198,8 +253,9 @@ async function measureL2(context: SuiteContext, workload: Workload, plan: Sampli
       cells.map((cell, index) => ({
         label: cellLabel(cell),
         sample: async (): Promise<number> => {
-          const seen = await timeFirstByte(`${base}${routePath(routeOf(cell), canned.request.path)}${query}`, agents[index]!, signal);
-          const mismatch = responseMismatch(canned.expected, { status: seen.status, headers: {}, body: seen.body });
+          // The whole canned request (method, headers, body), so echo's POST is what the front receives.
+          const seen = await sendRequest(`${base}${routePath(routeOf(cell), canned.request.path)}${query}`, canned.request, agents[index]!, { signal });
+          const mismatch = responseMismatch(canned.expected, seen.response);
           if (mismatch) throw new Error(`wrong answer over HTTP: ${mismatch}`);
           return seen.firstByteNs;
         },

@@ -4,27 +4,44 @@
  * fresh instance per request; processes and containers: N long-running warm
  * workers or containers. Memory per app and the latency of requests spread
  * uniformly over the apps, for growing N, until the memory budget, the
- * latency SLO or the host's limits stop it. Decides `density-thousands` and
+ * latency SLO or the host's limits stop it. Server runners: the idle memory
+ * and CPU of one server holding one app. Decides `density-thousands` and
  * `containers-30-per-host`.
  */
 import path from 'node:path';
 import { execa } from 'execa';
 import { toBenchError } from '../../core/errors.ts';
-import { availableMemoryBytes } from '../../core/proc.ts';
+import { sleep } from '../../core/clock.ts';
+import { availableMemoryBytes, totalUsage } from '../../core/proc.ts';
 import { summaryRows, valueRow, type CellKey } from '../../core/results.ts';
 import { summarize } from '../../core/stats.ts';
 import { cannedRequest, loadWorkload, responseMismatch } from '../../fixtures/manifest.ts';
 import { isMultiAppRunner, type Cell, type MultiAppRunner, type Runner } from '../../runners/types.ts';
+import { failedServerOutcome, serverCells, serverLabel, startVerified, unavailableServerOutcomes } from '../servers.ts';
 import type { Suite, SuiteContext } from '../types.ts';
 import { suiteConfigs } from '../cells.ts';
+import { representativeConfig } from '../representatives.ts';
+import { cellOpenMs, idleReadingMs, planSeconds, sumMs } from '../plan.ts';
 import { serveUniformly, type AppsStepResult, type AppsStepSpec } from './apps-step.ts';
 import { decideDensity, DENSITY_BUDGET_BYTES, DENSITY_SLO_P99_NS } from './verdict.ts';
 
 /** Plans per profile. */
 export const DENSITY_PLANS = {
-  quick: { wasmApps: [10, 100, 1000, 2000], maxWarm: { container: 32, process: 64 } as Record<string, number>, requests: 1000, maxLoadSeconds: 60 },
-  full: { wasmApps: [100, 1000, 10_000, 40_000, 100_000], maxWarm: { container: 200, process: 500 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 900 },
-} satisfies Record<string, { wasmApps: number[]; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number }>;
+  // Why 12 containers in --quick: three checkpoints (1, 8, 12) give the slope an interval; each container's stats take the engine a second.
+  // serverIdleMs: the window over which an idle server runner's CPU is read.
+  quick: { wasmApps: [10, 100, 1000, 2000], codeCapStepApps: null, variantMaxApps: 2000, maxWarm: { container: 12, process: 32 } as Record<string, number>, requests: 1000, maxLoadSeconds: 20, serverIdleMs: 1000 },
+  // codeCapStepApps: a step added for an engine that caps compiled code per process, below the cap (V8 stops a process at 4095 MiB
+  // of compiled Wasm code, about 50,000 served apps: runners/wasm/README.md), so its ramp reaches close to where it must stop.
+  // Why variants stop at 10,000 apps: the long ramp is the representative's; a variant's shape shows by then.
+  full: { wasmApps: [100, 1000, 10_000, 100_000], codeCapStepApps: 40_000, variantMaxApps: 10_000, maxWarm: { container: 64, process: 100 } as Record<string, number>, requests: 10_000, maxLoadSeconds: 420, serverIdleMs: 5000 },
+} satisfies Record<string, { wasmApps: number[]; codeCapStepApps: number | null; variantMaxApps: number; maxWarm: Record<string, number>; requests: number; maxLoadSeconds: number; serverIdleMs: number }>;
+
+/** The ramp of a many-apps runner configuration: the profile's steps, shorter for a variant configuration. */
+function rampOf(plan: (typeof DENSITY_PLANS)[keyof typeof DENSITY_PLANS], runner: Runner, config: string): number[] {
+  if (representativeConfig(runner) !== config) return plan.wasmApps.filter((apps) => apps <= plan.variantMaxApps);
+  const capped = isMultiAppRunner(runner) && runner.codeCapBytes !== undefined && plan.codeCapStepApps !== null;
+  return capped ? [...plan.wasmApps, plan.codeCapStepApps as number].sort((a, b) => a - b) : plan.wasmApps;
+}
 
 /** The script that runs one many-apps step in its own process. */
 const APPS_STEP_PATH = path.join(import.meta.dirname, 'apps-step.ts');
@@ -35,12 +52,42 @@ const RESERVE_BYTES = 2 * 1024 ** 3;
 export const densitySuite: Suite = {
   name: 'density',
   description: 'distinct apps resident and serving on one host: memory per app and latency as N grows',
+  plan(input) {
+    const plan = DENSITY_PLANS[input.profile];
+    const parts: string[] = [];
+    let totalMs = 0;
+    for (const runner of input.runners) {
+      for (const config of suiteConfigs(input, runner)) {
+        if (isMultiAppRunner(runner)) {
+          // Each step: a fresh process, N apps compiled and served once (at most the load-time cap), then the requests.
+          // A step whose load would pass the cap, or whose code would be far past the engine's code cap, is not attempted (measureWasm stops before it).
+          const steps = rampOf(plan, runner, config).filter((apps) => apps * appLoadMs(runner.name) <= plan.maxLoadSeconds * 1000 && (runner.codeCapBytes === undefined || apps * PLANNED_CODE_PER_APP_BYTES <= 2 * runner.codeCapBytes));
+          const stepsMs = sumMs(steps.map((apps) => apps * appLoadMs(runner.name) + STEP_PROCESS_MS + plan.requests * 0.5));
+          totalMs += stepsMs;
+          parts.push(`${runner.name}[${config}] ${planSeconds(stepsMs)}`);
+        } else if (warmDensityRunner(runner)) {
+          const max = plan.maxWarm[runner.name.startsWith('process') ? 'process' : 'container'] ?? 16;
+          const checkpoints = [1, 8, 16, 32, 64, 128, 256, 512, max].filter((n, i, all) => n <= max && all.indexOf(n) === i).length;
+          const warmMs = max * cellOpenMs(runner.name) + checkpoints * idleReadingMs(runner.name) + checkpoints * Math.min(plan.requests, max * 50) * WARM_REQUEST_MS;
+          totalMs += warmMs;
+          parts.push(`${runner.name}[${config}] up to ${max} ${planSeconds(warmMs)}`);
+        }
+      }
+    }
+    const servers = serverCells(input);
+    if (servers.length) {
+      const serversMs = sumMs(servers.map((cell) => cellOpenMs(cell.runner.name) + plan.serverIdleMs + idleReadingMs(cell.runner.name)));
+      totalMs += serversMs;
+      parts.push(`${servers.length} idle server(s) ${planSeconds(serversMs)}`);
+    }
+    return { plannedMs: totalMs, detail: parts.join(', ') || 'no runner that can be measured for density' };
+  },
   async run(context) {
     for (const runner of context.runners) {
       for (const config of suiteConfigs(context, runner)) {
         context.signal.throwIfAborted();
         const multi = isMultiAppRunner(runner);
-        const warm = !multi && runner.lifecycles.includes('warm') && (runner.name === 'container' || runner.name.startsWith('process'));
+        const warm = !multi && warmDensityRunner(runner);
         if (!multi && !warm) continue;
         try {
           if (multi) await measureWasm(context, runner, config);
@@ -54,10 +101,73 @@ export const densitySuite: Suite = {
         }
       }
     }
+    await measureServerIdle(context);
     const failed = context.results.outcomes.filter((row) => row.suite === 'density' && row.outcome === 'failed').map((row) => ({ runner: row.runner, config: row.config, detail: row.detail }));
     for (const verdict of decideDensity(context.results.measurements, context.unavailable, failed)) context.results.decide(verdict);
   },
 };
+
+/**
+ * Server runners: the resident memory and CPU of one idle server holding
+ * one app (hello), after it answered every canned request; CPU over the
+ * profile's idle window.
+ */
+async function measureServerIdle(context: SuiteContext): Promise<void> {
+  const { signal, progress, results } = context;
+  const workload = loadWorkload('hello');
+  const windowMs = DENSITY_PLANS[context.profile].serverIdleMs;
+  results.recordOutcomes(unavailableServerOutcomes('density', context.unavailable, workload.name));
+  for (const cell of serverCells(context)) {
+    signal.throwIfAborted();
+    const verified = await startVerified(cell, workload, signal);
+    if (verified.status === 'failed') {
+      progress(`${serverLabel(cell)} excluded: ${verified.reason}`);
+      results.recordOutcomes([failedServerOutcome('density', cell, workload.name, verified.reason)]);
+      continue;
+    }
+    const server = verified.server;
+    try {
+      const before = await totalUsage(server.pids());
+      await sleep(windowMs, signal);
+      const after = await totalUsage(server.pids());
+      const resident = await server.resident();
+      const idleKey = { suite: 'density' as const, runner: cell.runner.name, config: cell.config, lifecycle: cell.runner.serverLifecycle, workload: workload.name, phase: 'idle', apps: 1 };
+      results.record([
+        valueRow({ ...idleKey, metric: 'server-rss', unit: 'bytes' }, resident.bytes),
+        valueRow({ ...idleKey, metric: 'server-cpu', unit: 'cores' }, (after.cpuNs - before.cpuNs) / (windowMs * 1e6)),
+      ]);
+      progress(`${serverLabel(cell)} idle with one app: ${(resident.bytes / 1024 ** 2).toFixed(1)} MiB resident (${resident.method}), ${((after.cpuNs - before.cpuNs) / (windowMs * 1e6)).toFixed(4)} cores`);
+    } finally {
+      await server.close();
+    }
+  }
+}
+
+/** Whether a runner is measured with long-running instances (processes and containers). */
+function warmDensityRunner(runner: Runner): boolean {
+  return runner.lifecycles.includes('warm') && (runner.name === 'container' || runner.name.startsWith('process'));
+}
+
+/** One request to a long-running instance, ms (planning estimate). */
+const WARM_REQUEST_MS = 0.3;
+
+/** Starting the process of one many-apps step, ms (planning estimate). */
+const STEP_PROCESS_MS = 1000;
+
+/**
+ * Loading one distinct app and serving it once, ms (planning estimate, from
+ * quick runs on a 2-core machine: V8 compiles a small module in under a
+ * millisecond and its first request compiles the rest, about 3 ms in all;
+ * Wasmtime's Python embedding compiles each with Cranelift in about 60 ms).
+ */
+/** Memory serving adds per app where the engine caps compiled code, bytes (planning estimate: about 100 KiB on V8, runners/wasm/README.md). */
+const PLANNED_CODE_PER_APP_BYTES = 100 * 1024;
+
+function appLoadMs(runner: string): number {
+  if (runner === 'wasm') return 3;
+  if (runner === 'wasm-wasmtime') return 65;
+  return 10;
+}
 
 function key(runner: Runner, config: string, lifecycle: string, apps: number, phase: string, metric: string, unit: string): CellKey {
   return { suite: 'density', runner: runner.name, config, lifecycle, workload: 'hello', phase, metric, unit, apps };
@@ -71,7 +181,7 @@ async function measureWasm(context: SuiteContext, runner: MultiAppRunner, config
   let perAppBytes = 0;
   let loadPerAppNs = 0;
   let codePerAppBytes = 0;
-  for (const count of plan.wasmApps) {
+  for (const count of rampOf(plan, runner, config)) {
     signal.throwIfAborted();
     const available = await availableMemoryBytes();
     // Why go past the budget when the host has the memory: where it breaks is part of the answer; steps over the budget are recorded but never count for the claim.
@@ -239,8 +349,8 @@ async function sampledResidentBytes(cells: readonly Cell[]): Promise<{ perAppByt
   let bytes = 0;
   let slots = 0;
   let method = 'no idle-cost figure';
-  for (const cell of sample) {
-    const cost = await cell.idleCost!();
+  // Why in parallel: a container's figure takes the engine about a second to give, and the instances are independent.
+  for (const cost of await Promise.all(sample.map((cell) => cell.idleCost!()))) {
     bytes += cost.rssBytes;
     slots += cost.slots;
     method = cost.method.split(';')[0] ?? cost.method;

@@ -88,7 +88,7 @@ async function runWorker(): Promise<void> {
     }
     const server = http.createServer({ keepAlive: true }, createFrontHandler(cells));
     server.keepAliveTimeout = 60_000;
-    server.listen(Number(process.env['WSB_FRONT_PORT'] ?? 0), '127.0.0.1', () => {
+    server.listen(Number(process.env['WSB_FRONT_PORT'] ?? 0), process.env['WSB_FRONT_HOST'] ?? '127.0.0.1', () => {
       const address = server.address();
       process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
     });

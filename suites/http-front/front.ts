@@ -4,9 +4,9 @@
  * cost is the same for every substrate (DESIGN.md section 2, fairness rules).
  */
 import path from 'node:path';
-import net from 'node:net';
 import { execa, type ResultPromise } from 'execa';
 import { BenchError } from '../../core/errors.ts';
+import { freePort, httpUrl, LOOPBACK } from '../../core/net.ts';
 import type { FrontSpec } from './spec.ts';
 
 /** A running front. */
@@ -24,10 +24,11 @@ const FRONT_ENTRY = path.join(import.meta.dirname, 'front-process.ts');
 
 /** Starts the front and resolves when every worker listens (or rejects with the first worker's error). */
 export async function startFront(spec: FrontSpec, options: { signal?: AbortSignal; readyTimeoutMs?: number } = {}): Promise<FrontHandle> {
+  const host = spec.host ?? LOOPBACK;
   // A fixed free port: cluster workers listening on port 0 would each get their own.
-  const port = await freePort();
+  const port = await freePort(host);
   const child: ResultPromise = execa(process.execPath, [FRONT_ENTRY], {
-    env: { WSB_FRONT_SPEC: JSON.stringify(spec), WSB_FRONT_PORT: String(port) },
+    env: { WSB_FRONT_SPEC: JSON.stringify(spec), WSB_FRONT_PORT: String(port), WSB_FRONT_HOST: host },
     stdin: 'pipe',
     stdout: 'pipe',
     stderr: 'inherit',
@@ -44,7 +45,7 @@ export async function startFront(spec: FrontSpec, options: { signal?: AbortSigna
     const ready = await firstLine(child, options.readyTimeoutMs ?? 120_000);
     const message = JSON.parse(ready) as { port?: number; pids?: number[]; error?: string };
     if (message.error || !message.port) throw new BenchError('internal', `the HTTP front did not start: ${message.error ?? ready}`);
-    return { url: `http://127.0.0.1:${message.port}`, port: message.port, pids: message.pids ?? [], close };
+    return { url: httpUrl(host, message.port), port: message.port, pids: message.pids ?? [], close };
   } catch (error) {
     await close();
     throw error;
@@ -67,17 +68,5 @@ function firstLine(child: ResultPromise, timeoutMs: number): Promise<string> {
       clearTimeout(timer);
       reject(new BenchError('internal', `the HTTP front exited (code ${result.exitCode}) before it was ready`));
     }, reject);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }

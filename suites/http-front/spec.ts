@@ -27,6 +27,8 @@ export interface FrontSpec {
   routes: FrontRoute[];
   /** Front worker processes (the front uses every core by default). */
   workers: number;
+  /** Address the front listens on. @default 127.0.0.1 (an address other machines reach when their load workers drive it) */
+  host?: string;
 }
 
 /** The path prefix that selects a route. */

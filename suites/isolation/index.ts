@@ -8,16 +8,27 @@
 import { toBenchError } from '../../core/errors.ts';
 import { cellLabel } from '../cells.ts';
 import type { Suite } from '../types.ts';
-import { measureInterference } from './interference.ts';
+import { INTERFERENCE_PLANS, INTERFERENCE_ROUNDS, interferenceRunners, measureInterference, NEIGHBOURS } from './interference.ts';
+import { suiteConfigs } from '../cells.ts';
+import { cellOpenMs, coldRequestMs, planSeconds, probeCaseMs, sumMs } from '../plan.ts';
 import { describeRun, Neighbour, probeRuns, runProbeCase } from './matrix.ts';
 import { plantSecrets } from './plant.ts';
-import { PROBES } from './probes.ts';
+import { PROBE_DEADLINE_MS, PROBES } from './probes.ts';
 import { countRows, decideIsolation, describeCounts, FAILED_OUTCOME } from './verdict.ts';
 
 /** The isolation suite. */
 export const isolationSuite: Suite = {
   name: 'isolation',
   description: 'isolation probes with and without grants on every runner and configuration, noisy neighbours, teardown between requests',
+  plan(input) {
+    const runs = probeRuns(input.runners, PROBES, input.variants);
+    // A probe that loops forever costs its deadline; every other case costs opening a cell and its requests.
+    const probesMs = sumMs(runs.map((run) => probeCaseMs(run.runner.name) + ((run.spec.requests ?? 1) - 1) * coldRequestMs(run.runner.name) + (run.spec.probe === 'infinite-loop' ? (run.spec.deadlineMs ?? PROBE_DEADLINE_MS) : 0)));
+    const plan = INTERFERENCE_PLANS[input.profile];
+    const victims = interferenceRunners(input.runners, input.profile, input.variants).flatMap((runner) => suiteConfigs(input, runner).map(() => runner));
+    const interferenceMs = sumMs(victims.map((runner) => NEIGHBOURS.length * (Math.min(plan.budgetMs, (plan.warmup + plan.samples) * coldRequestMs(runner.name)) + INTERFERENCE_ROUNDS * 100) + NEIGHBOURS.length * cellOpenMs(runner.name)));
+    return { plannedMs: probesMs + interferenceMs + 2000, detail: `${runs.length} probe cases (${planSeconds(probesMs)}), noisy neighbours on ${victims.length} runner configuration(s) (${planSeconds(interferenceMs)})` };
+  },
   async run(context) {
     const { signal, progress, results } = context;
     const runs = probeRuns(context.runners, PROBES, context.variants);

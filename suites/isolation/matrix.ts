@@ -11,7 +11,7 @@ import { cannedRequest, loadWorkload, responseMismatch } from '../../fixtures/ma
 import { FRESH_LIFECYCLES, type Cell, type CellSpec, type Lifecycle, type Runner, type WorkloadRequest } from '../../runners/types.ts';
 import { cellLabel, suiteConfigs } from '../cells.ts';
 import type { Plant } from './plant.ts';
-import { parseAnswer, PROBE_DEADLINE_MS, PROBE_MEMORY_CAP_MIB, type Observation, type ProbeAnswer, type ProbeCase, type ProbeSpec } from './probes.ts';
+import { INFORMATIONAL_PROBES, parseAnswer, PROBE_DEADLINE_MS, PROBE_MEMORY_CAP_MIB, type Observation, type ProbeAnswer, type ProbeCase, type ProbeSpec } from './probes.ts';
 
 /** Grace past a probe's deadline after which a request that neither answered nor failed counts as hanging the host. */
 const HANG_GRACE_MS = 30_000;
@@ -150,11 +150,13 @@ export async function runProbeCase(run: ProbeRun, plant: Plant, neighbour: Neigh
 /**
  * Every run of the matrix for the given runners, probe by probe so that
  * runners interleave; without variants, only each runner's representative
- * configuration in the fresh-instance lifecycles.
+ * configuration in the fresh-instance lifecycles, and no informational probe.
  */
 export function probeRuns(runners: readonly Runner[], probes: readonly ProbeSpec[], variants = true): ProbeRun[] {
   const runs: ProbeRun[] = [];
   for (const spec of probes) {
+    // The informational probe decides nothing: measured with the variants.
+    if (!variants && (INFORMATIONAL_PROBES as readonly string[]).includes(spec.probe)) continue;
     for (const probeCase of spec.cases) {
       for (const runner of runners) {
         for (const config of suiteConfigs({ variants }, runner)) {

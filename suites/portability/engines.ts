@@ -44,7 +44,8 @@ export function outputDigest(responses: readonly { name: string; response: Workl
 export async function runEnginePortability(input: EnginePortabilityInput): Promise<Outcome[]> {
   const { signal, progress } = input;
   const engines = input.runners.filter((runner) => isWasmEngine(runner.name));
-  const absent = input.unavailable.filter((entry) => isWasmEngine(entry.runner));
+  // Server runners serve components, not the CGI modules: they are no engine path of this matrix.
+  const absent = input.unavailable.filter((entry) => isWasmEngine(entry.runner) && !entry.server);
   const rows: Outcome[] = [];
   for (const workload of input.workloads) {
     signal.throwIfAborted();

@@ -6,12 +6,14 @@
  * `same-binary-everywhere`, `compact-binaries` and `near-native`.
  */
 import { loadWorkloads, type Workload } from '../../fixtures/manifest.ts';
+import { loadConformancePrograms } from '../../fixtures/conformance.ts';
 import { RUNNERS } from '../../runners/index.ts';
 import type { Runner } from '../../runners/types.ts';
 import type { Suite, SuiteContext } from '../types.ts';
 import { runConformance } from './conformance.ts';
-import { runEnginePortability } from './engines.ts';
-import { NEAR_NATIVE_PLANS, runNearNative } from './near-native.ts';
+import { isWasmEngine, runEnginePortability } from './engines.ts';
+import { NEAR_NATIVE_ENGINES, NEAR_NATIVE_PLANS, NEAR_NATIVE_REQUESTS, runNearNative } from './near-native.ts';
+import { cellOpenMs, coldRequestMs, planSeconds, sumMs } from '../plan.ts';
 import { runCompactness, type ImageSource } from './sizes.ts';
 import { decidePortability } from './verdict.ts';
 
@@ -22,9 +24,25 @@ export function portabilityWorkloads(selected: readonly string[]): Workload[] {
   return chosen.length ? chosen : workloads;
 }
 
+/** What one run of a conformance program costs beyond opening its cell, ms (planning estimate). */
+const CONFORMANCE_RUN_MS = 300;
+/** Native builds (cached after the first run), image, sizes, ms (planning estimate). */
+const SIZES_MS = 3000;
+
 export const portabilitySuite: Suite = {
   name: 'portability',
   description: 'same .wasm on every engine path, sizes against native and container images, Wasm/native speed',
+  plan(input) {
+    const workloads = portabilityWorkloads(input.workloads);
+    const engines = input.runners.filter((runner) => isWasmEngine(runner.name));
+    const enginesMs = sumMs(engines.map((runner) => workloads.length * (cellOpenMs(runner.name) + 2 * coldRequestMs(runner.name))));
+    const conformanceMs = sumMs(engines.map((runner) => loadConformancePrograms().length * (cellOpenMs(runner.name) + CONFORMANCE_RUN_MS)));
+    const nearPlan = NEAR_NATIVE_PLANS[input.profile];
+    const nearCells = 1 + NEAR_NATIVE_ENGINES.filter((name) => input.runners.some((runner) => runner.name === name)).length;
+    // A CPU-bound request takes about 10 ms (cpu kib-1024) to 90 ms (mem mib-64) on 2 cores (planning estimate); each cell stops at its budget.
+    const nearMs = nearCells * sumMs(NEAR_NATIVE_REQUESTS.map((entry) => Math.min(nearPlan.budgetMs, (nearPlan.warmup + nearPlan.samples) * (entry.workload === 'mem' ? 90 : 10))));
+    return { plannedMs: enginesMs + conformanceMs + SIZES_MS + nearMs, detail: `${workloads.length} workloads on ${engines.length} engines (${planSeconds(enginesMs)}), conformance (${planSeconds(conformanceMs)}), sizes, near-native ${nearCells} cells x ${NEAR_NATIVE_REQUESTS.length} requests (${planSeconds(nearMs)})` };
+  },
   async run(context) {
     const { signal, progress, results } = context;
     const workloads = portabilityWorkloads(context.workloads);

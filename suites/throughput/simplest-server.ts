@@ -2,6 +2,7 @@
  * The simplest HTTP server available: a raw TCP server that answers every
  * request head it sees with one canned response, without parsing anything.
  * Run as its own process; the load generator's ceiling is measured against it.
+ * Listens on the address given as its argument (127.0.0.1 by default).
  * Prints `{"port":N}` when it listens; exits when stdin closes.
  */
 import net from 'node:net';
@@ -22,7 +23,7 @@ const server = net.createServer((socket) => {
   });
   socket.on('error', () => socket.destroy());
 });
-server.listen(0, '127.0.0.1', () => {
+server.listen(0, process.argv[2] ?? '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
 });

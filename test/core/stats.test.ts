@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { correctCoordinatedOmission, medianCi95OfSorted, percentile, quantileCi95OfSorted, ratioOfMedians, slopeWithCi95, summarize } from '../../core/stats.ts';
+import { correctCoordinatedOmission, histogramPercentile, medianCi95OfSorted, percentile, quantileCi95OfSorted, ratioOfMedians, slopeWithCi95, summarize } from '../../core/stats.ts';
 import { summaryRows } from '../../core/results.ts';
 
 test('percentiles interpolate between closest ranks', () => {
@@ -37,6 +37,15 @@ test('ratio of medians brackets the true ratio', () => {
   const estimate = ratioOfMedians(a, b);
   assert.ok(Math.abs(estimate.ratio - 2) < 0.05);
   assert.ok(estimate.ci95Low <= estimate.ratio && estimate.ratio <= estimate.ci95High);
+});
+
+test('percentiles of a bucketed histogram take the nearest rank', () => {
+  const buckets: [number, number][] = [[3, 1], [1, 50], [2, 48], [100, 1]];
+  assert.equal(histogramPercentile(buckets, 0.5), 1);
+  assert.equal(histogramPercentile(buckets, 0.51), 2);
+  assert.equal(histogramPercentile(buckets, 0.99), 3);
+  assert.equal(histogramPercentile(buckets, 1), 100);
+  assert.ok(Number.isNaN(histogramPercentile([], 0.5)));
 });
 
 test('no p99 (nor its interval) is written from fewer than 100 samples, and no p90 from fewer than 10', () => {

@@ -4,8 +4,10 @@ import path from 'node:path';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { Measurement } from '../../core/results.ts';
-import { capacitySpec, CHARTS, coldStartSpec, latencySpec, isolationMatrixSpec, nearNativeSpec, throughputSpec, type VegaLiteSpec } from '../../reports/charts.ts';
+import { capacitySpec, CHARTS, coldStartSpec, densityMemorySpec, latencySpec, isolationMatrixSpec, nearNativeSpec, throughputSpec, type VegaLiteSpec } from '../../reports/charts.ts';
 import { readResultFile } from '../../reports/formats.ts';
+import { buildSpecs } from '../../reports/html.ts';
+import { FAMILIES } from '../../reports/html-headline.ts';
 import { mergeResults } from '../../reports/merge.ts';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
@@ -19,10 +21,10 @@ function row(fields: Partial<Measurement>): Measurement {
 }
 
 test('every chart is null without rows, so the report says so instead of drawing an empty frame', () => {
-  for (const chart of CHARTS) assert.equal(chart.build({ measurements: [], outcomes: [] }), null, chart.id);
+  for (const chart of [...CHARTS, ...FAMILIES]) assert.equal(chart.build({ measurements: [], outcomes: [] }), null, chart.id);
 });
 
-test('cold start: one record per cell and layer, median and its CI in ms, samples ignored', () => {
+test('cold start: one record per cell and layer, median and its CI in ms, samples ignored; one panel per layer present', () => {
   const spec = coldStartSpec([
     row({ stat: 'p50', value: 2_000_000 }), row({ stat: 'ci95-low', value: 1_500_000 }), row({ stat: 'ci95-high', value: 2_500_000 }),
     row({ stat: 'p99', value: 9_000_000 }), row({ stat: 'count', value: 400 }), row({ stat: 'sample', value: 123 }),
@@ -33,8 +35,17 @@ test('cold start: one record per cell and layer, median and its CI in ms, sample
     { machine: 'm1', cell: 'wasm · cold · hello', layer: 'L0', p50Ms: 2, p99Ms: 9, ciLowMs: 1.5, ciHighMs: 2.5, samples: 400 },
     { machine: 'm2', cell: 'wasm · cold · hello', layer: 'L2', p50Ms: 5, p99Ms: null, ciLowMs: null, ciHighMs: null, samples: null },
   ]);
-  const layers = ((spec?.['spec'] as { layer: { encoding: { x: { scale?: { type: string } } } }[] }).layer);
-  assert.ok(layers.every((layer) => layer.encoding.x.scale?.type === 'log'));
+  // Only the layers with rows get a panel, so no panel lists a cell it has no figure for.
+  const panels = spec?.['vconcat'] as { title: { text: string }; layer: { encoding: { x: { scale?: { type: string } } } }[] }[];
+  assert.deepEqual(panels.map((panel) => panel.title.text), ['L0', 'L2']);
+  assert.ok(panels.every((panel) => panel.layer.every((layer) => layer.encoding.x.scale?.type === 'log')));
+});
+
+test('density memory: a per-app reading below zero is not drawn, and the chart says so; the host\'s drop is not on its axis', () => {
+  const memory = (metric: string, apps: number, value: number) => row({ suite: 'density', phase: 'resident', metric, unit: 'bytes', stat: 'value', value, apps });
+  const spec = densityMemorySpec([memory('rss-per-app', 10, 50_000), memory('rss-per-app', 100, -2_000_000), memory('host-memory-per-app', 10, -200_000_000)]);
+  assert.deepEqual(valuesOf(spec).map((value) => [value['apps'], value['value']]), [[10, 48.83]]);
+  assert.match(String((spec?.['title'] as { subtitle?: string }).subtitle), /^1 reading\(s\) below 0/);
 });
 
 test('throughput: ceilings are marked as such beside the substrates; repeated runs show their median', () => {
@@ -78,19 +89,20 @@ test('isolation matrix: outcomes keep their fixed colours whatever order they co
   assert.deepEqual(scale.range, ['#2e7d32', '#c62828', '#ff8f00']);
 });
 
-test('every chart of the fixtures compiles with vega-lite without a warning and draws marks in headless vega', async () => {
-  for (const chart of CHARTS) {
-    const spec = chart.build(merged);
-    assert.ok(spec, `${chart.id} has rows in the fixtures`);
+test('every chart of the fixtures (headline, suites, ablation) compiles with vega-lite without a warning and draws marks in headless vega', async () => {
+  const specs = buildSpecs(merged);
+  assert.deepEqual([...specs.keys()].filter((id) => id.startsWith('headline-')), FAMILIES.map((family) => `headline-${family.id}`));
+  for (const chart of CHARTS) assert.ok(specs.has(chart.id), `${chart.id} has rows in the fixtures`);
+  for (const [id, spec] of specs) {
     const warnings: string[] = [];
     const logger = vega.logger(vega.Warn);
     logger.warn = (...args: readonly unknown[]) => { warnings.push(args.join(' ')); return logger; };
     const compiled = vegaLite.compile(spec as unknown as vegaLite.TopLevelSpec, { logger });
-    assert.deepEqual(warnings, [], chart.id);
+    assert.deepEqual(warnings, [], id);
     const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none' });
     await view.runAsync();
     const svg = await view.toSVG();
     view.finalize();
-    assert.match(svg, /class="mark-(symbol|rect|rule|line|tick) role-mark[^"]*"[^>]*><(path|line|rect)\b/, `${chart.id} drew no data marks`);
+    assert.match(svg, /class="mark-(symbol|rect|rule|line|tick) role-mark[^"]*"[^>]*><(path|line|rect)\b/, `${id} drew no data marks`);
   }
 });

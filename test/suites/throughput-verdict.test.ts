@@ -57,3 +57,16 @@ test('the spin calibration is named beside the cell and is never taken for one',
   assert.match(decideThroughput(rows, [], 2).reason, /30% of the front's no-op ceiling .*keeps 90% at 5us/);
   assert.equal(decideThroughput([...harness([20_000, 20_000, 20_000]), ...rounds('front-spin', [18_000, 18_000, 18_000], 'spin=5us', '-')], [], 2).verdict, 'not-run');
 });
+
+test('with Locust beside autocannon, the load engine whose own ceiling reaches 100k decides, and its failures stay its own', () => {
+  const locust = (rowsOf: Measurement[]): Measurement[] => rowsOf.map((row) => ({ ...row, phase: 'locust-closed-loop' }));
+  const autocannonLimited = [...harness([30_000, 31_000, 32_000]), ...rounds('wasm', [20_000, 21_000, 22_000], REP)];
+  const distributed = locust([...rounds('front-noop', [400_000, 410_000, 420_000], 'workers=2', '-'), ...rounds('wasm', [60_000, 61_000, 62_000], REP)]);
+  const verdict = decideThroughput([...autocannonLimited, ...distributed], [], 2);
+  assert.equal(verdict.verdict, 'refuted', 'Locust\'s ceiling reaches 100k in every round, the representative does not');
+  assert.match(verdict.reason, /under Locust/);
+  assert.match(verdict.reason, /Beside it, .*under autocannon/);
+  const locustFailure: Outcome = { suite: 'throughput', runner: 'wasm', config: REP, lifecycle: 'cold', workload: 'hello', subject: 'cell', condition: 'locust-closed-loop', outcome: 'failed', detail: 'wrong answers under Locust' };
+  const onlyAutocannon = decideThroughput([...harness([300_000, 310_000, 320_000]), ...rounds('wasm', [120_000, 125_000, 130_000], REP)], [locustFailure], 16);
+  assert.equal(onlyAutocannon.verdict, 'confirmed', 'a failure under Locust does not exclude the autocannon judgement');
+});
