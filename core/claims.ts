@@ -128,7 +128,8 @@ export function notRun(id: string, reason: string): ClaimVerdict {
  */
 export function judgeMargin(margin: Margin, minSamples = 1): { verdict: Verdict; why: string } {
   if (margin.n < minSamples) return { verdict: 'inconclusive', why: `only ${margin.n} sample(s) behind ${margin.figure}, ${minSamples} needed` };
-  if (!Number.isFinite(margin.low) || !Number.isFinite(margin.high)) return { verdict: 'inconclusive', why: `${margin.figure} has no interval (n=${margin.n})` };
+  // An end may be infinite (a ratio over a reading of 0 is unbounded above); a missing end (NaN) is no interval.
+  if (Number.isNaN(margin.low) || Number.isNaN(margin.high)) return { verdict: 'inconclusive', why: `${margin.figure} has no interval (n=${margin.n})` };
   const { low, high, threshold } = margin;
   if (margin.confirmsWhen === 'below') {
     if (high < threshold) return { verdict: 'confirmed', why: 'the whole interval is below the threshold' };
@@ -148,9 +149,10 @@ export function judgeMargin(margin: Margin, minSamples = 1): { verdict: Verdict;
 
 /** A margin in words: `L1 p99 of hello 412 us (95% CI 380-450 us, order statistics, n=1000) vs < 1 ms`. */
 export function describeMargin(margin: Margin, format: (value: number) => string = String): string {
-  const interval = Number.isFinite(margin.low) && Number.isFinite(margin.high) ? `${margin.interval} ${format(margin.low)}-${format(margin.high)}` : 'no interval';
+  const end = (value: number): string => (value === Number.POSITIVE_INFINITY ? 'unbounded' : value === Number.NEGATIVE_INFINITY ? '-unbounded' : format(value));
+  const interval = !Number.isNaN(margin.low) && !Number.isNaN(margin.high) ? `${margin.interval} ${end(margin.low)}-${end(margin.high)}` : 'no interval';
   const side = margin.confirmsWhen === 'below' ? `< ${format(margin.threshold)}` : margin.confirmsWhen === 'at-least' ? `>= ${format(margin.threshold)}` : `within ${format(margin.threshold)}-${format(margin.thresholdHigh ?? Number.POSITIVE_INFINITY)}`;
-  return `${margin.figure} ${format(margin.value)} (${interval}, n=${margin.n}) vs ${side}`;
+  return `${margin.figure} ${end(margin.value)} (${interval}, n=${margin.n}) vs ${side}`;
 }
 
 /**

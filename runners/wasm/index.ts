@@ -102,10 +102,11 @@ export function parseWasmConfig(config: string | undefined, lifecycle: Lifecycle
 /**
  * Waiting instances a pre-warmed cell's idle-cost probe prepares, whatever
  * the cell's pool size. Why many: the cost of one slot is a difference of
- * process RSS readings, and spreading the same noise over 64 slots makes the
- * per-slot figure 16 times steadier than over the default 4.
+ * process RSS readings, and a slot holds only some KiB: over 64 slots a
+ * reading still came out 0 at times; 256 put several MiB between the two
+ * readings, well above the noise of starting a worker.
  */
-const IDLE_PROBE_SLOTS = 64;
+const IDLE_PROBE_SLOTS = 256;
 
 /** Pre-warmed slots when the spec does not say. */
 export const DEFAULT_POOL_SIZE = 4;

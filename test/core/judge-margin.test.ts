@@ -31,3 +31,8 @@ test('too few samples, or no interval, is inconclusive whatever the point estima
   assert.match(judgeMargin(margin(10, 20, { n: 99 }), 100).why, /99 sample/);
   assert.equal(judgeMargin(margin(Number.NaN, Number.NaN, { value: 1 })).verdict, 'inconclusive');
 });
+
+test('an unbounded end still decides where the other end is past the threshold (a ratio over a reading of 0)', () => {
+  assert.equal(judgeMargin(margin(700, Number.POSITIVE_INFINITY, { confirmsWhen: 'at-least', threshold: 10 })).verdict, 'confirmed');
+  assert.equal(judgeMargin(margin(5, Number.POSITIVE_INFINITY, { confirmsWhen: 'at-least', threshold: 10 })).verdict, 'inconclusive');
+});
