@@ -39,13 +39,14 @@ export function sampledCellMs(runner: string, lifecycle: string, plan: { warmup:
 
 /**
  * One isolation probe case, ms: opening a cell with its grants, the probe's
- * request(s), the host checks around it and closing (planning estimate from
- * a quick run on 2 cores: a container 1.2 s, a native process 0.65 s with
- * its spawn host, the embedded runtime 0.2 s, an engine host 0.4 s).
+ * request(s), the host checks around it and closing (planning estimate:
+ * about 1.5 times what quick runs on an idle 2-core machine took, a
+ * container 0.5 s, a native process with its spawn host 0.3 s, an engine
+ * host 0.3 s, the embedded runtime 0.16 s).
  */
 export function probeCaseMs(runner: string): number {
-  if (runner.startsWith('container')) return 1300;
-  if (runner.startsWith('process')) return 700;
+  if (runner.startsWith('container')) return 800;
+  if (runner.startsWith('process')) return 450;
   if (runner === 'wasm') return 250;
   return 450;
 }

@@ -123,9 +123,10 @@ export const throughputSuite: Suite = {
       targets++;
       if (!settings.openLoopRunners || settings.openLoopRunners.includes(cell.runner.name)) openLoop += 1;
     }
-    const secondMs = 1000 + RUN_GAP_MS;
-    const closedMs = settings.rounds * targets * settings.durationSeconds * secondMs;
-    const openMs = openLoop * settings.durationSeconds * secondMs;
+    // Each run costs its duration plus starting the load generator and reading the processes' usage around it (about 0.5 s on 2 cores) and the gap.
+    const runMs = settings.durationSeconds * 1000 + 500 + RUN_GAP_MS;
+    const closedMs = settings.rounds * targets * runMs;
+    const openMs = openLoop * runMs;
     // Locust: one master and its workers per target and round, started and stopped each time.
     const locustMs = input.locust ? settings.rounds * targets * (settings.durationSeconds * 1000 + LOCUST_RUN_OVERHEAD_MS) : 0;
     const locustText = input.locust ? `, Locust ${settings.rounds * targets} runs (${planSeconds(locustMs)})` : '';
