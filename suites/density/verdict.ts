@@ -96,7 +96,7 @@ function both(a: Verdict, b: Verdict): Verdict {
 function thousands(rows: readonly Measurement[], failed: readonly { runner: string; config: string; detail: string }[]): ClaimVerdict {
   const id = 'density-thousands';
   const measured = 'distinct Wasm apps (distinct modules) resident in one host process, every app served once before memory is read, then requests spread uniformly over them, each to a fresh instance';
-  const threshold = `a step of >= ${THOUSANDS} apps serving with ${sloText} (the p99's whole 95% interval below the SLO confirms, wholly above refutes) AND within ${budgetText} at the slope of memory over the steps (its whole interval x N under the budget confirms, wholly over refutes)`;
+  const threshold = `the first step of >= ${THOUSANDS} apps (larger steps are capacity, reported) serving with ${sloText} (the p99's whole 95% interval below the SLO confirms, wholly above refutes) AND within ${budgetText} at the slope of memory over the steps (its whole interval x N under the budget confirms, wholly over refutes)`;
   const engines = wasmEnginesIn(rows.filter((r) => r.suite === 'density' && r.phase === 'capacity'));
   const perEngine = engines.map((engine): EngineVerdict & { evidence: Measurement[] } => {
     const judged = judgedLabel(engine.runner, engine.config, 'cold');
@@ -106,7 +106,9 @@ function thousands(rows: readonly Measurement[], failed: readonly { runner: stri
     const slope = memoryPerApp(steps);
     const slopeText = `memory per app (slope over ${slope.points} steps) ${kib(slope.bytes)} (95% CI ${Number.isFinite(slope.low) ? `${kib(slope.low)}-${kib(slope.high)}` : 'none'})`;
     const ramp = `${steps.map((step) => `${apps(step.apps)} apps p99 ${Number.isFinite(step.p99Ns) ? ms(step.p99Ns) : '-'}`).join(', ')}${stopText(rows, engine.runner, engine.config)}${compositionText(rows, engine.runner, engine.config, steps)}`;
-    const target = [...steps].reverse().find((step) => step.apps >= THOUSANDS);
+    // Why the first step of at least 2,000 apps: the claim is "thousands" within the budget; larger steps show the host's capacity
+    // (a step past the budget is measured as capacity, never held against the claim), and picking among them would be a best-of.
+    const target = steps.find((step) => step.apps >= THOUSANDS);
     if (!target) {
       const broke = steps.find((step) => Number.isFinite(step.p99LowNs) && step.p99LowNs > DENSITY_SLO_P99_NS);
       if (broke) return { judged, runner: engine.runner, verdict: 'refuted', reason: `${judged} broke the SLO at ${apps(broke.apps)} apps (p99 ${ms(broke.p99Ns)}, 95% CI from ${ms(broke.p99LowNs)}), before ${THOUSANDS}. Ramp: ${ramp}; ${slopeText}.`, evidence };

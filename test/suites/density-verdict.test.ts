@@ -63,3 +63,10 @@ test('containers: a capacity interval inside 10-100 agrees with "30-ish", outsid
   assert.equal(none!.verdict, 'not-run');
   assert.match(none!.reason, /engine down/);
 });
+
+test('the claim is decided at the first step of 2000 apps or more: a larger step past the budget is capacity, never held against it', () => {
+  const rows = [10, 100, 2000, 40_000].flatMap((n) => step('wasm', 'pooling=on', n, 20e6 + 170_000 * n, 1e5));
+  const [thousands] = decideDensity(rows, []);
+  assert.equal(thousands!.verdict, 'confirmed', thousands!.reason);
+  assert.match(thousands!.margin!.figure, /over 2,000 apps/);
+});
